@@ -1,0 +1,250 @@
+"""The interface every access-control adapter implements.
+
+The Home Assistant side asks only these questions. An adapter declares the
+optional capabilities it offers in ``capabilities``; a method of a capability
+it does not declare raises ``AcsNotSupportedError``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from .exceptions import AcsNotSupportedError
+from .models import (
+    AccessEvent,
+    AccessRecord,
+    AdapterConfig,
+    Alarm,
+    AlarmFilter,
+    Area,
+    AreaPerson,
+    Capability,
+    CardGroup,
+    CardType,
+    Controller,
+    Door,
+    DoorState,
+    Organisation,
+    Passage,
+    Person,
+    PersonType,
+    RecordKind,
+    WorkMode,
+)
+
+if TYPE_CHECKING:
+    from aiohttp import ClientSession
+
+
+def _unsupported(capability: Capability) -> AcsNotSupportedError:
+    return AcsNotSupportedError(f"This adapter does not support {capability}")
+
+
+class AcsAdapter(ABC):
+    """An access-control server, seen through one protocol."""
+
+    #: Registry key, for example ``"ax_bs_http_v1"``.
+    key: ClassVar[str]
+    #: Human-readable name of the protocol.
+    name: ClassVar[str]
+    #: Optional capabilities this adapter offers.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: How long the server keeps a real-time event: a poller that wants every
+    #: event must poll faster than this (None: no such limit is known).
+    realtime_cache_seconds: ClassVar[float | None] = None
+
+    def __init__(self, session: ClientSession, config: AdapterConfig) -> None:
+        """Keep the injected session and the connection settings."""
+        self.session = session
+        self.config = config
+
+    def supports(self, capability: Capability) -> bool:
+        """Return whether the adapter offers a capability."""
+        return capability in self.capabilities
+
+    # --- connection -----------------------------------------------------
+
+    @abstractmethod
+    async def check_credentials(self) -> None:
+        """Prove the server answers and accepts the account, moving nothing.
+
+        Raises ``AcsAuthenticationError`` for a bad account and
+        ``AcsConnectionError`` when the server cannot be reached.
+        """
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the adapter holds (not the injected session)."""
+
+    # --- site -----------------------------------------------------------
+
+    async def areas(self) -> list[Area]:
+        """Return every area."""
+        raise _unsupported(Capability.AREAS)
+
+    @abstractmethod
+    async def controllers(self) -> list[Controller]:
+        """Return every controller, with its online state."""
+
+    @abstractmethod
+    async def doors(self, area_id: int | None = None) -> list[Door]:
+        """Return every door, or the doors of one area."""
+
+    async def door_state(self, door_id: str) -> DoorState:
+        """Return the live state of one door."""
+        raise _unsupported(Capability.DOOR_STATE)
+
+    async def door_states(self, door_ids: Iterable[str]) -> dict[str, DoorState]:
+        """Return the live state of several doors, concurrently but bounded.
+
+        A door whose state cannot be read is left out of the answer; if every
+        door fails, the first error is raised.
+        """
+        ids = list(dict.fromkeys(door_ids))
+        if not ids:
+            return {}
+        results = await asyncio.gather(
+            *(self.door_state(door_id) for door_id in ids), return_exceptions=True
+        )
+        states: dict[str, DoorState] = {}
+        first_error: BaseException | None = None
+        for result in results:
+            if isinstance(result, DoorState):
+                states[result.door_id] = result
+            elif first_error is None:
+                first_error = result
+        if not states and first_error is not None:
+            raise first_error
+        return states
+
+    async def open_door(self, door_id: str) -> None:
+        """Open (unlock) a door."""
+        raise _unsupported(Capability.DOOR_COMMANDS)
+
+    async def close_door(self, door_id: str) -> None:
+        """Close (lock) a door."""
+        raise _unsupported(Capability.DOOR_COMMANDS)
+
+    async def set_work_mode(self, door_id: str, mode: WorkMode) -> None:
+        """Set a door's working mode."""
+        raise _unsupported(Capability.WORK_MODE)
+
+    # --- events, records, alarms -----------------------------------------
+
+    async def poll_events(self, controller_ids: Iterable[str]) -> list[AccessEvent]:
+        """Return the events in the real-time cache of these controllers."""
+        raise _unsupported(Capability.REALTIME_EVENTS)
+
+    def records_after(
+        self,
+        record_id: int,
+        *,
+        kind: RecordKind = RecordKind.ACCESS,
+        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        person_type_id: int | None = None,
+    ) -> AsyncIterator[AccessRecord]:
+        """Iterate over the records whose id is greater than ``record_id``."""
+        raise _unsupported(Capability.RECORDS)
+
+    async def count_records_after(
+        self,
+        record_id: int,
+        *,
+        kind: RecordKind = RecordKind.ACCESS,
+        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        person_type_id: int | None = None,
+    ) -> int:
+        """Count the records whose id is greater than ``record_id``."""
+        raise _unsupported(Capability.RECORDS)
+
+    def records_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        kind: RecordKind = RecordKind.ACCESS,
+        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        user_no: str | None = None,
+        person_type_id: int | None = None,
+    ) -> AsyncIterator[AccessRecord]:
+        """Iterate over the records made between two times."""
+        raise _unsupported(Capability.RECORDS)
+
+    async def count_records_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        kind: RecordKind = RecordKind.ACCESS,
+        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        user_no: str | None = None,
+        person_type_id: int | None = None,
+    ) -> int:
+        """Count the records made between two times."""
+        raise _unsupported(Capability.RECORDS)
+
+    def passages(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        user_no: str | None = None,
+    ) -> AsyncIterator[Passage]:
+        """Iterate over passages by card, face or plate (today when no start)."""
+        raise _unsupported(Capability.PASSAGES)
+
+    async def alarms(self) -> list[Alarm]:
+        """Return the alarms not yet acknowledged and not cleared."""
+        raise _unsupported(Capability.ALARMS)
+
+    # --- people and directory ---------------------------------------------
+
+    async def person(
+        self, *, user_no: str | None = None, user_id: int | None = None
+    ) -> Person | None:
+        """Return one person by staff number or id, or None."""
+        raise _unsupported(Capability.PEOPLE)
+
+    def people(
+        self, *, person_type_id: int | None = None, org_name: str | None = None
+    ) -> AsyncIterator[Person]:
+        """Iterate over people, page by page."""
+        raise _unsupported(Capability.PEOPLE)
+
+    async def count_people(
+        self, *, person_type_id: int | None = None, org_name: str | None = None
+    ) -> int:
+        """Count people."""
+        raise _unsupported(Capability.PEOPLE)
+
+    async def area_people(
+        self,
+        area_id: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[AreaPerson]:
+        """Return the people inside an area (all areas when None)."""
+        raise _unsupported(Capability.AREA_PEOPLE)
+
+    async def person_types(self) -> list[PersonType]:
+        """Return the types of person."""
+        raise _unsupported(Capability.DIRECTORY)
+
+    async def organisations(self) -> list[Organisation]:
+        """Return every organisation."""
+        raise _unsupported(Capability.DIRECTORY)
+
+    async def organisation(self, name: str) -> Organisation | None:
+        """Return one organisation by name, or None."""
+        raise _unsupported(Capability.DIRECTORY)
+
+    async def card_groups(self) -> list[CardGroup]:
+        """Return the card groups."""
+        raise _unsupported(Capability.DIRECTORY)
+
+    async def card_types(self) -> list[CardType]:
+        """Return the card types."""
+        raise _unsupported(Capability.DIRECTORY)

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from datetime import datetime
+from unittest.mock import AsyncMock, MagicMock, patch
+from zoneinfo import ZoneInfo
+
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
+
+from custom_components.acs_bridge.adapters import (
+    AccessReason,
+    Alarm,
+    Area,
+    AreaPerson,
+    Capability,
+    Controller,
+    Door,
+    DoorState,
+)
+from custom_components.acs_bridge.const import CONF_ADAPTER, DOMAIN
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +45,136 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Write snapshots the same way on every Home Assistant version."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+# --- Home Assistant side: an adapter mocked at the adapter boundary ---------
+
+
+SERVER_TZ = ZoneInfo("Asia/Shanghai")
+
+ENTRY_DATA = {
+    CONF_HOST: "127.0.0.1",
+    CONF_PORT: 6500,
+    CONF_USERNAME: "admin",
+    CONF_PASSWORD: "p@ss /?#%+ 密码",
+    CONF_SSL: False,
+    CONF_VERIFY_SSL: True,
+    CONF_ADAPTER: "ax_bs_http_v1",
+}
+
+AREAS = [
+    Area(id=1, name="园区", code="root", parent_id=None),
+    Area(id=2, name="办公楼", code="office", parent_id=1),
+]
+CONTROLLERS = [
+    Controller(
+        id="c1",
+        name="1号楼控制器",
+        area_id=2,
+        area_name="办公楼",
+        serial="8791",
+        address="127.0.0.11",
+        online=True,
+    ),
+    Controller(
+        id="c2",
+        name="North Controller",
+        area_id=1,
+        area_name="园区",
+        serial="8792",
+        address="127.0.0.12",
+        online=False,
+        comm_error="通信超时",
+    ),
+]
+DOORS = [
+    Door(id="d1", name="东门", controller_id="c1", area_id=2, area_name="办公楼"),
+    Door(id="d2", name="门1", controller_id="c1", area_id=2, area_name="办公楼"),
+    Door(id="d3", name="门1", controller_id="c2", area_id=1, area_name="园区"),
+]
+STATES = {
+    "d1": DoorState(door_id="d1", online=True, is_open=False),
+    "d2": DoorState(door_id="d2", online=True, is_open=True),
+    "d3": DoorState(door_id="d3", online=False, is_open=False),
+}
+AREA_PEOPLE = [
+    AreaPerson(record_id=1, time=None, area_id=2, user_id=10, user_name="张三"),
+    AreaPerson(record_id=2, time=None, area_id=2, user_id=11, user_name="李四"),
+    AreaPerson(record_id=3, time=None, area_id=1, user_id=12, user_name="王五"),
+]
+ALARMS = [
+    Alarm(
+        alarm_id=2873,
+        event_id=990,
+        time=datetime(2026, 11, 29, 18, 28, 7, tzinfo=SERVER_TZ),
+        name="非法开门",
+        event_code=25,
+        controller_id="c1",
+        door_id="d1",
+        door_name="东门",
+        level="1",
+        priority=254,
+        reason=AccessReason.GRANTED,
+    )
+]
+
+
+def build_mock_adapter() -> MagicMock:
+    """Return an adapter mock that answers like a small site."""
+    adapter = MagicMock()
+    adapter.key = "ax_bs_http_v1"
+    adapter.name = "AX-ACS BS-HTTP v1"
+    adapter.capabilities = frozenset(Capability)
+    adapter.supports.side_effect = lambda capability: capability in adapter.capabilities
+    adapter.check_credentials = AsyncMock(return_value=None)
+    adapter.close = AsyncMock(return_value=None)
+    adapter.areas = AsyncMock(return_value=list(AREAS))
+    adapter.controllers = AsyncMock(return_value=list(CONTROLLERS))
+    adapter.doors = AsyncMock(return_value=list(DOORS))
+    adapter.states = dict(STATES)
+
+    async def door_states(door_ids):
+        return {d: adapter.states[d] for d in door_ids if d in adapter.states}
+
+    adapter.door_states = AsyncMock(side_effect=door_states)
+    adapter.area_people = AsyncMock(return_value=list(AREA_PEOPLE))
+    adapter.alarms = AsyncMock(return_value=list(ALARMS))
+    adapter.open_door = AsyncMock(return_value=None)
+    adapter.close_door = AsyncMock(return_value=None)
+    adapter.set_work_mode = AsyncMock(return_value=None)
+    adapter.poll_events = AsyncMock(return_value=[])
+    return adapter
+
+
+@pytest.fixture
+def mock_adapter() -> Generator[MagicMock]:
+    """Patch the adapter registry so every entry gets the mock adapter."""
+    adapter = build_mock_adapter()
+    factory = MagicMock(return_value=adapter)
+    factory.name = adapter.name
+    with patch("custom_components.acs_bridge.get_adapter", return_value=factory):
+        yield adapter
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """Return the config entry of the test server."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1:6500",
+        unique_id="127.0.0.1:6500",
+        data=dict(ENTRY_DATA),
+        entry_id="01JACSBRIDGE0000000000TEST",
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_adapter: MagicMock
+) -> MockConfigEntry:
+    """Set up the integration with the mock adapter."""
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry

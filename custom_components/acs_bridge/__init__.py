@@ -1,0 +1,103 @@
+"""The ACS Bridge integration: an access-control server in Home Assistant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util import dt as dt_util
+
+from .adapters import (
+    AcsAdapter,
+    AcsAuthenticationError,
+    AcsError,
+    AdapterConfig,
+    get_adapter,
+)
+from .const import CONF_ADAPTER, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
+from .coordinator import AcsCoordinator
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SELECT,
+    Platform.SENSOR,
+]
+
+
+@dataclass(slots=True)
+class AcsRuntimeData:
+    """What a loaded entry holds."""
+
+    adapter: AcsAdapter
+    coordinator: AcsCoordinator
+
+
+type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
+
+
+def create_adapter(hass: HomeAssistant, data: dict[str, object]) -> AcsAdapter:
+    """Build the adapter an entry's data names, on Home Assistant's HTTP session."""
+    adapter_cls = get_adapter(str(data.get(CONF_ADAPTER, DEFAULT_ADAPTER)))
+    verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
+    config = AdapterConfig(
+        host=str(data[CONF_HOST]),
+        port=int(str(data.get(CONF_PORT, DEFAULT_PORT))),
+        username=str(data.get(CONF_USERNAME, "")),
+        password=str(data.get(CONF_PASSWORD, "")),
+        ssl=bool(data.get(CONF_SSL, False)),
+        verify_ssl=verify_ssl,
+        time_zone=dt_util.get_default_time_zone(),
+    )
+    return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
+    """Connect to the server and set up its devices and entities."""
+    adapter = create_adapter(hass, dict(entry.data))
+    try:
+        await adapter.check_credentials()
+    except AcsAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except AcsError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+    coordinator = AcsCoordinator(hass, entry, adapter)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = AcsRuntimeData(adapter=adapter, coordinator=coordinator)
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
+    """Apply new options by reloading the entry."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
+    """Unload the entry."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.adapter.close()
+    return unloaded

@@ -1,0 +1,326 @@
+"""Config flow of ACS Bridge: add a server, re-authenticate, reconfigure, options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from . import AcsConfigEntry, create_adapter
+from .adapters import (
+    AcsAuthenticationError,
+    AcsConnectionError,
+    AcsError,
+    available_adapters,
+)
+from .const import (
+    CONF_ADAPTER,
+    CONF_ALARM_NOTIFICATIONS,
+    CONF_EVENT_INTERVAL,
+    CONF_REPLAY_MINUTES,
+    CONF_STATE_INTERVAL,
+    DEFAULT_ADAPTER,
+    DEFAULT_ALARM_NOTIFICATIONS,
+    DEFAULT_EVENT_INTERVAL,
+    DEFAULT_PORT,
+    DEFAULT_REPLAY_MINUTES,
+    DEFAULT_STATE_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_EVENT_INTERVAL,
+    MAX_REPLAY_MINUTES,
+    MAX_STATE_INTERVAL,
+    MIN_EVENT_INTERVAL,
+    MIN_STATE_INTERVAL,
+)
+
+_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_HOST, default=defaults.get(CONF_HOST, "")
+            ): TextSelector(),
+            vol.Required(
+                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
+            ): vol.All(
+                NumberSelector(
+                    NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
+                ),
+                vol.Coerce(int),
+            ),
+            vol.Required(
+                CONF_USERNAME, default=defaults.get(CONF_USERNAME, "")
+            ): TextSelector(),
+            vol.Required(CONF_PASSWORD): _PASSWORD,
+            vol.Required(
+                CONF_SSL, default=defaults.get(CONF_SSL, False)
+            ): BooleanSelector(),
+            vol.Required(
+                CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)
+            ): BooleanSelector(),
+        }
+    )
+
+
+def normalise_host(host: str) -> str:
+    """Return the host as it identifies a server (no scheme, slash or case)."""
+    host = host.strip()
+    for scheme in ("http://", "https://"):
+        if host.lower().startswith(scheme):
+            host = host[len(scheme) :]
+    return host.strip("/").lower()
+
+
+def server_unique_id(host: str, port: int) -> str:
+    """Return the unique id of a server."""
+    return f"{normalise_host(host)}:{int(port)}"
+
+
+class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add an access-control server."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with the default adapter."""
+        self._adapter: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: AcsConfigEntry) -> AcsBridgeOptionsFlow:
+        """Return the options flow."""
+        return AcsBridgeOptionsFlow()
+
+    async def _async_test(self, data: Mapping[str, Any]) -> str | None:
+        """Check the server and the account; return an error key or None."""
+        adapter = create_adapter(self.hass, dict(data))
+        try:
+            await adapter.check_credentials()
+        except AcsAuthenticationError:
+            return "invalid_auth"
+        except AcsConnectionError:
+            return "cannot_connect"
+        except AcsError as err:
+            LOGGER.debug("The server answered, but not as expected: %s", err)
+            return "cannot_connect"
+        except Exception:  # noqa: BLE001 - any failure must show on the form
+            LOGGER.exception("Unexpected error while checking the server")
+            return "unknown"
+        finally:
+            await adapter.close()
+        return None
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the server's address and account."""
+        adapters = available_adapters()
+        if self._adapter is None:
+            if len(adapters) > 1:
+                return await self.async_step_adapter()
+            self._adapter = next(iter(adapters), DEFAULT_ADAPTER)
+
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            user_input[CONF_HOST] = normalise_host(user_input[CONF_HOST])
+            await self.async_set_unique_id(
+                server_unique_id(user_input[CONF_HOST], user_input[CONF_PORT])
+            )
+            self._abort_if_unique_id_configured()
+            data = {**user_input, CONF_ADAPTER: self._adapter}
+            if not (error := await self._async_test(data)):
+                return self.async_create_entry(
+                    title=f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}",
+                    data=data,
+                )
+            errors["base"] = error
+
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema({}), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_adapter(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the server's protocol when more than one is installed."""
+        if user_input is not None:
+            self._adapter = user_input[CONF_ADAPTER]
+            return await self.async_step_user()
+        adapters = available_adapters()
+        options = [
+            SelectOptionDict(value=key, label=adapter.name)
+            for key, adapter in adapters.items()
+        ]
+        return self.async_show_form(
+            step_id="adapter",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_ADAPTER, default=DEFAULT_ADAPTER): SelectSelector(
+                        SelectSelectorConfig(
+                            options=options, mode=SelectSelectorMode.LIST
+                        )
+                    )
+                }
+            ),
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start re-authentication."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new account."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            if not (error := await self._async_test(data)):
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=user_input
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_USERNAME, default=entry.data.get(CONF_USERNAME, "")
+                    ): TextSelector(),
+                    vol.Required(CONF_PASSWORD): _PASSWORD,
+                }
+            ),
+            description_placeholders={"host": entry.title},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the server's address or account."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            user_input[CONF_HOST] = normalise_host(user_input[CONF_HOST])
+            unique_id = server_unique_id(user_input[CONF_HOST], user_input[CONF_PORT])
+            if unique_id != entry.unique_id:
+                await self.async_set_unique_id(unique_id)
+                self._abort_if_unique_id_configured()
+            data = {**entry.data, **user_input}
+            if not (error := await self._async_test(data)):
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=unique_id,
+                    title=f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}",
+                    data_updates=user_input,
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_connection_schema(user_input or entry.data),
+            errors=errors,
+        )
+
+
+class AcsBridgeOptionsFlow(OptionsFlow):
+    """Tune polling and notifications; applied at once by a reload."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_EVENT_INTERVAL,
+                    default=options.get(CONF_EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_EVENT_INTERVAL,
+                        max=MAX_EVENT_INTERVAL,
+                        step=0.1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.SLIDER,
+                    )
+                ),
+                vol.Required(
+                    CONF_STATE_INTERVAL,
+                    default=options.get(CONF_STATE_INTERVAL, DEFAULT_STATE_INTERVAL),
+                ): vol.All(
+                    NumberSelector(
+                        NumberSelectorConfig(
+                            min=MIN_STATE_INTERVAL,
+                            max=MAX_STATE_INTERVAL,
+                            step=1,
+                            unit_of_measurement="s",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    ),
+                    vol.Coerce(int),
+                ),
+                vol.Required(
+                    CONF_ALARM_NOTIFICATIONS,
+                    default=options.get(
+                        CONF_ALARM_NOTIFICATIONS, DEFAULT_ALARM_NOTIFICATIONS
+                    ),
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_REPLAY_MINUTES,
+                    default=options.get(CONF_REPLAY_MINUTES, DEFAULT_REPLAY_MINUTES),
+                ): vol.All(
+                    NumberSelector(
+                        NumberSelectorConfig(
+                            min=0,
+                            max=MAX_REPLAY_MINUTES,
+                            step=1,
+                            unit_of_measurement="min",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    ),
+                    vol.Coerce(int),
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

@@ -1,0 +1,42 @@
+"""Constants of the ACS Bridge integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "acs_bridge"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "AX-ACS"
+
+CONF_ADAPTER: Final = "adapter"
+CONF_EVENT_INTERVAL: Final = "event_interval"
+CONF_STATE_INTERVAL: Final = "state_interval"
+CONF_ALARM_NOTIFICATIONS: Final = "alarm_notifications"
+CONF_REPLAY_MINUTES: Final = "replay_minutes"
+
+DEFAULT_ADAPTER: Final = "ax_bs_http_v1"
+DEFAULT_PORT: Final = 6500
+DEFAULT_EVENT_INTERVAL: Final = 1.0
+MIN_EVENT_INTERVAL: Final = 0.5
+MAX_EVENT_INTERVAL: Final = 1.9
+DEFAULT_STATE_INTERVAL: Final = 10
+MIN_STATE_INTERVAL: Final = 2
+MAX_STATE_INTERVAL: Final = 3600
+DEFAULT_ALARM_NOTIFICATIONS: Final = True
+DEFAULT_REPLAY_MINUTES: Final = 10
+MAX_REPLAY_MINUTES: Final = 1440
+
+# Door states are one request per door: at most this many door-state requests
+# per second of the state interval, so a large site does not flood the server.
+DOOR_STATE_REQUESTS_PER_SECOND: Final = 25
+# Controllers, doors and areas are re-read every this many state polls.
+STRUCTURE_REFRESH_EVERY: Final = 6
+STRUCTURE_REFRESH_MIN: Final = timedelta(seconds=60)
+
+EVENT_ACCESS: Final = "acs_bridge_access"
+EVENT_ALARM: Final = "acs_bridge_alarm"
+
+SIGNAL_ACCESS_EVENT: Final = "acs_bridge_access_{entry_id}"

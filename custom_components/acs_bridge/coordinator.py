@@ -1,0 +1,326 @@
+"""Coordinator of the door, controller, area and alarm state of one server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .adapters import (
+    AcsAdapter,
+    AcsAuthenticationError,
+    AcsError,
+    AcsNotSupportedError,
+    Alarm,
+    Area,
+    Capability,
+    Controller,
+    Door,
+    DoorState,
+)
+from .const import (
+    CONF_STATE_INTERVAL,
+    DEFAULT_STATE_INTERVAL,
+    DOMAIN,
+    DOOR_STATE_REQUESTS_PER_SECOND,
+    LOGGER,
+    MANUFACTURER,
+    STRUCTURE_REFRESH_EVERY,
+)
+
+if TYPE_CHECKING:
+    from . import AcsConfigEntry
+
+
+@dataclass(frozen=True, slots=True)
+class AcsData:
+    """What the integration knows of the server at one moment."""
+
+    controllers: dict[str, Controller]
+    doors: dict[str, Door]
+    areas: dict[int, Area]
+    door_states: dict[str, DoorState]
+    area_people: dict[int, int]
+    alarms: dict[int, Alarm]
+    last_success: datetime
+    door_names: dict[str, str] = field(default_factory=dict)
+
+
+def door_display_names(
+    doors: Iterable[Door], controllers: dict[str, Controller]
+) -> dict[str, str]:
+    """Name each door; doors that share a name get their controller's name first."""
+    doors = list(doors)
+    counts: dict[str, int] = {}
+    for door in doors:
+        counts[door.name] = counts.get(door.name, 0) + 1
+    names: dict[str, str] = {}
+    for door in doors:
+        if counts[door.name] > 1:
+            controller = controllers.get(door.controller_id)
+            prefix = (
+                controller.name
+                if controller
+                else (door.controller_name or door.controller_id)
+            )
+            names[door.id] = f"{prefix} {door.name}"
+        else:
+            names[door.id] = door.name
+    return names
+
+
+def area_head_counts(areas: dict[int, Area], direct: dict[int, int]) -> dict[int, int]:
+    """Count the people of each area, sub-areas included."""
+    totals = dict.fromkeys(areas, 0)
+    for area_id, count in direct.items():
+        seen: set[int] = set()
+        current: int | None = area_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            if current in totals:
+                totals[current] += count
+            parent = areas.get(current)
+            current = parent.parent_id if parent and parent.parent_id else None
+    return totals
+
+
+def controller_identifier(entry: AcsConfigEntry, controller_id: str) -> str:
+    """Return the device identifier of a controller."""
+    return f"{entry.entry_id}_controller_{controller_id}"
+
+
+def door_identifier(entry: AcsConfigEntry, door_id: str) -> str:
+    """Return the device identifier of a door."""
+    return f"{entry.entry_id}_door_{door_id}"
+
+
+class AcsCoordinator(DataUpdateCoordinator[AcsData]):
+    """Poll controllers, doors, door states, area head counts and alarms."""
+
+    config_entry: AcsConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: AcsConfigEntry,
+        adapter: AcsAdapter,
+    ) -> None:
+        """Set up the coordinator for one server."""
+        interval = float(
+            config_entry.options.get(CONF_STATE_INTERVAL, DEFAULT_STATE_INTERVAL)
+        )
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=config_entry,
+            name=f"{DOMAIN} {config_entry.title}",
+            update_interval=timedelta(seconds=interval),
+        )
+        self.adapter = adapter
+        self._polls = 0
+        self._door_cursor = 0
+        self._dirty_doors: set[str] = set()
+        self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
+        self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
+
+    @property
+    def hub_identifier(self) -> str:
+        """Return the device identifier of the server itself."""
+        return self.config_entry.entry_id
+
+    # --- polling ---------------------------------------------------------
+
+    async def _async_update_data(self) -> AcsData:
+        try:
+            return await self._async_poll()
+        except AcsAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="invalid_auth",
+            ) from err
+        except AcsError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    async def _async_poll(self) -> AcsData:
+        adapter = self.adapter
+        previous = self.data
+        refresh_structure = (
+            self._structure is None or self._polls % STRUCTURE_REFRESH_EVERY == 0
+        )
+        self._polls += 1
+
+        controllers_task = adapter.controllers()
+        if refresh_structure or self._structure is None:
+            controllers_list, areas, doors = await asyncio.gather(
+                controllers_task, self._areas(), adapter.doors()
+            )
+            self._structure = (
+                {area.id: area for area in areas},
+                {door.id: door for door in doors},
+            )
+        else:
+            controllers_list = await controllers_task
+        areas_by_id, doors_by_id = self._structure
+        controllers = {controller.id: controller for controller in controllers_list}
+
+        door_ids = self._doors_to_poll(doors_by_id, previous)
+        states_task = adapter.door_states(door_ids)
+        area_task = self._area_counts(areas_by_id)
+        alarms_task = self._alarms()
+        new_states, area_people, alarms = await asyncio.gather(
+            states_task, area_task, alarms_task
+        )
+        door_states = {
+            door_id: state
+            for door_id, state in (previous.door_states if previous else {}).items()
+            if door_id in doors_by_id
+        }
+        door_states.update(new_states)
+        self._dirty_doors.difference_update(new_states)
+
+        data = AcsData(
+            controllers=controllers,
+            doors=doors_by_id,
+            areas=areas_by_id,
+            door_states=door_states,
+            area_people=area_people,
+            alarms=alarms,
+            last_success=dt_util.utcnow(),
+            door_names=door_display_names(doors_by_id.values(), controllers),
+        )
+        if refresh_structure:
+            self._sync_devices(data)
+        return data
+
+    def _doors_to_poll(
+        self, doors: dict[str, Door], previous: AcsData | None
+    ) -> list[str]:
+        """Pick this poll's doors: touched ones first, then round-robin."""
+        ids = list(doors)
+        budget = self.door_state_budget
+        if len(ids) <= budget:
+            return ids
+        chosen = [door_id for door_id in self._dirty_doors if door_id in doors][:budget]
+        if previous is not None:
+            # Doors never read yet come before a second reading of the others.
+            unknown = [d for d in ids if d not in previous.door_states]
+            chosen.extend(unknown[: budget - len(chosen)])
+        picked = set(chosen)
+        start = self._door_cursor % len(ids)
+        index = start
+        while len(chosen) < budget:
+            door_id = ids[index]
+            if door_id not in picked:
+                chosen.append(door_id)
+                picked.add(door_id)
+            index = (index + 1) % len(ids)
+            if index == start:
+                break
+        self._door_cursor = index
+        return chosen
+
+    async def _areas(self) -> list[Area]:
+        if not self.adapter.supports(Capability.AREAS):
+            return []
+        return await self.adapter.areas()
+
+    async def _area_counts(self, areas: dict[int, Area]) -> dict[int, int]:
+        if not areas or not self.adapter.supports(Capability.AREA_PEOPLE):
+            return {}
+        people = await self.adapter.area_people()
+        direct: dict[int, int] = {}
+        seen: set[tuple[int | None, int | str | None]] = set()
+        for person in people:
+            if person.area_id is None:
+                continue
+            who = (person.area_id, person.user_id or person.card_no)
+            if who in seen:
+                continue
+            seen.add(who)
+            direct[person.area_id] = direct.get(person.area_id, 0) + 1
+        return area_head_counts(areas, direct)
+
+    async def _alarms(self) -> dict[int, Alarm]:
+        if not self.adapter.supports(Capability.ALARMS):
+            return {}
+        try:
+            alarms = await self.adapter.alarms()
+        except AcsNotSupportedError:
+            return {}
+        return {alarm.alarm_id: alarm for alarm in alarms}
+
+    # --- targeted refreshes ----------------------------------------------
+
+    def mark_doors_dirty(self, door_ids: Iterable[str]) -> None:
+        """Read these doors first at the next poll."""
+        self._dirty_doors.update(door_ids)
+
+    async def async_refresh_doors(self, door_ids: Iterable[str]) -> None:
+        """Read the state of some doors now and tell their entities.
+
+        This does not move the next scheduled poll.
+        """
+        ids = [
+            door_id for door_id in door_ids if self.data and door_id in self.data.doors
+        ]
+        if not ids:
+            return
+        try:
+            states = await self.adapter.door_states(ids)
+        except AcsError as err:
+            LOGGER.debug("Cannot refresh doors %s: %s", ids, err)
+            self.mark_doors_dirty(ids)
+            return
+        self._dirty_doors.difference_update(states)
+        merged = {**self.data.door_states, **states}
+        self.data = replace(self.data, door_states=merged)
+        self.async_update_listeners()
+
+    # --- devices -----------------------------------------------------------
+
+    @callback
+    def _sync_devices(self, data: AcsData) -> None:
+        """Create the hub and controller devices; remove devices that are gone."""
+        entry = self.config_entry
+        registry = dr.async_get(self.hass)
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            identifiers={(DOMAIN, self.hub_identifier)},
+            manufacturer=MANUFACTURER,
+            model=self.adapter.name,
+            name=entry.title,
+            configuration_url=None,
+        )
+        for controller in data.controllers.values():
+            registry.async_get_or_create(
+                config_entry_id=entry.entry_id,
+                identifiers={(DOMAIN, controller_identifier(entry, controller.id))},
+                manufacturer=MANUFACTURER,
+                model="Access controller",
+                name=controller.name,
+                serial_number=controller.serial,
+                suggested_area=controller.area_name,
+                via_device=(DOMAIN, self.hub_identifier),
+            )
+        current = {self.hub_identifier}
+        current.update(controller_identifier(entry, c) for c in data.controllers)
+        current.update(door_identifier(entry, d) for d in data.doors)
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+            ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
+            if ids and not ids & current:
+                LOGGER.debug("Removing device %s: gone from the server", device.name)
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=entry.entry_id
+                )

@@ -1,0 +1,82 @@
+"""Each door's access events as an event entity: granted, denied or alarm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from . import AcsConfigEntry
+from .adapters import Capability
+from .const import SIGNAL_ACCESS_EVENT
+from .entity import AcsDoorEntity, add_entities_for_new_objects
+
+PARALLEL_UPDATES = 0
+
+EVENT_GRANTED = "granted"
+EVENT_DENIED = "denied"
+EVENT_ALARM = "alarm"
+
+ACCESS_EVENT = EventEntityDescription(
+    key="access",
+    translation_key="access",
+    event_types=[EVENT_GRANTED, EVENT_DENIED, EVENT_ALARM],
+)
+
+
+def door_signal(entry_id: str, door_id: str) -> str:
+    """Return the dispatcher signal of one door's access events."""
+    return f"{SIGNAL_ACCESS_EVENT.format(entry_id=entry_id)}_{door_id}"
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AcsConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add an access event entity for each door."""
+    coordinator = entry.runtime_data.coordinator
+    if not coordinator.adapter.supports(Capability.REALTIME_EVENTS):
+        return
+    entry.async_on_unload(
+        add_entities_for_new_objects(
+            coordinator,
+            async_add_entities,
+            lambda data: data.doors,
+            lambda door_id: [AcsAccessEvent(coordinator, ACCESS_EVENT, door_id)],
+        )
+    )
+
+
+class AcsAccessEvent(AcsDoorEntity, EventEntity):
+    """The access events of a door."""
+
+    @property
+    def available(self) -> bool:
+        """Return whether the door is listed (events arrive whatever its state)."""
+        return self.coordinator.last_update_success and self.door is not None
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        # An event entity's state is its last event; coordinator polls change
+        # only its availability.
+        return (self.available,)
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for this door's events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                door_signal(self.coordinator.config_entry.entry_id, self.door_id),
+                self._async_handle_access,
+            )
+        )
+
+    @callback
+    def _async_handle_access(self, event_type: str, attributes: dict[str, Any]) -> None:
+        """Fire one access event."""
+        self._trigger_event(event_type, attributes)
+        self.async_write_ha_state()

@@ -1,0 +1,81 @@
+"""Each door as a lock: locked while closed; unlock and open open it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.lock import (
+    LockEntity,
+    LockEntityDescription,
+    LockEntityFeature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from . import AcsConfigEntry
+from .adapters import Capability
+from .entity import AcsDoorEntity, add_entities_for_new_objects
+from .helpers import async_door_command
+
+PARALLEL_UPDATES = 1
+
+DOOR_LOCK = LockEntityDescription(key="lock", name=None, translation_key="door")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AcsConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add a lock for each door."""
+    coordinator = entry.runtime_data.coordinator
+    if not coordinator.adapter.supports(Capability.DOOR_COMMANDS):
+        return
+    entry.async_on_unload(
+        add_entities_for_new_objects(
+            coordinator,
+            async_add_entities,
+            lambda data: data.doors,
+            lambda door_id: [AcsDoorLock(coordinator, DOOR_LOCK, door_id)],
+        )
+    )
+
+
+class AcsDoorLock(AcsDoorEntity, LockEntity):
+    """A door as a lock."""
+
+    _attr_supported_features = LockEntityFeature.OPEN
+
+    @property
+    def is_locked(self) -> bool | None:
+        """Return whether the door is closed."""
+        state = self.door_state
+        return None if state is None else not state.is_open
+
+    @property
+    def is_open(self) -> bool | None:
+        """Return whether the door is open."""
+        state = self.door_state
+        return None if state is None else state.is_open
+
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Close the door."""
+        await async_door_command(
+            self.coordinator,
+            self.door_id,
+            self.door_name,
+            lambda: self.coordinator.adapter.close_door(self.door_id),
+        )
+
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Open the door."""
+        await self.async_open()
+
+    async def async_open(self, **kwargs: Any) -> None:
+        """Open the door."""
+        await async_door_command(
+            self.coordinator,
+            self.door_id,
+            self.door_name,
+            lambda: self.coordinator.adapter.open_door(self.door_id),
+        )

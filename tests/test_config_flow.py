@@ -1,0 +1,253 @@
+"""Tests of the config flow: user, adapter choice, reauth, reconfigure, options."""
+
+from __future__ import annotations
+
+from unittest.mock import MagicMock, patch
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.acs_bridge.adapters import (
+    AcsAccountLockedError,
+    AcsAuthenticationError,
+    AcsConnectionError,
+    AcsResponseError,
+    AcsTimeoutError,
+)
+from custom_components.acs_bridge.const import (
+    CONF_ADAPTER,
+    CONF_ALARM_NOTIFICATIONS,
+    CONF_EVENT_INTERVAL,
+    CONF_REPLAY_MINUTES,
+    CONF_STATE_INTERVAL,
+    DOMAIN,
+)
+
+USER_INPUT = {
+    CONF_HOST: " HTTP://ACS.Example.Local/ ",
+    CONF_PORT: 6500,
+    CONF_USERNAME: "admin",
+    CONF_PASSWORD: "p@ss /?#%+ 密码",
+    CONF_SSL: False,
+    CONF_VERIFY_SSL: True,
+}
+
+
+@pytest.fixture(autouse=True)
+def no_setup():
+    """Do not set the entry up after the flow creates it."""
+    with patch("custom_components.acs_bridge.async_setup_entry", return_value=True):
+        yield
+
+
+async def test_user_flow(hass: HomeAssistant, mock_adapter: MagicMock) -> None:
+    """A server is added with a normalised host and a unique id."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "acs.example.local:6500"
+    assert result["data"] == {
+        **USER_INPUT,
+        CONF_HOST: "acs.example.local",
+        CONF_ADAPTER: "ax_bs_http_v1",
+    }
+    assert result["result"].unique_id == "acs.example.local:6500"
+    mock_adapter.check_credentials.assert_awaited_once()
+    mock_adapter.open_door.assert_not_called()
+    mock_adapter.close.assert_awaited()
+
+
+@pytest.mark.parametrize(
+    ("error", "key"),
+    [
+        (AcsConnectionError("refused"), "cannot_connect"),
+        (AcsTimeoutError("slow"), "cannot_connect"),
+        (AcsResponseError("not json"), "cannot_connect"),
+        (AcsAuthenticationError("bad", code=105), "invalid_auth"),
+        (AcsAccountLockedError("locked", code=106), "invalid_auth"),
+        (RuntimeError("boom"), "unknown"),
+    ],
+)
+async def test_user_flow_errors_recover(
+    hass: HomeAssistant, mock_adapter: MagicMock, error: Exception, key: str
+) -> None:
+    """Each error shows on the form, and the flow still ends in an entry."""
+    mock_adapter.check_credentials.side_effect = error
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": key}
+
+    mock_adapter.check_credentials.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_already_configured(
+    hass: HomeAssistant, mock_adapter: MagicMock
+) -> None:
+    """The same host and port cannot be added twice."""
+    MockConfigEntry(domain=DOMAIN, unique_id="acs.example.local:6500").add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_adapter_choice_first_when_several(
+    hass: HomeAssistant, mock_adapter: MagicMock
+) -> None:
+    """With two adapters installed, the protocol is chosen first."""
+    other = MagicMock()
+    other.name = "Other vendor v2"
+    adapters = {"ax_bs_http_v1": MagicMock(), "other_v2": other}
+    adapters["ax_bs_http_v1"].name = "AX-ACS BS-HTTP v1"
+    with patch(
+        "custom_components.acs_bridge.config_flow.available_adapters",
+        return_value=adapters,
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == "adapter"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_ADAPTER: "other_v2"}
+        )
+        assert result["step_id"] == "user"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], USER_INPUT
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_ADAPTER] == "other_v2"
+
+
+async def test_reauth(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """A refused account is replaced; a wrong one shows an error first."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+
+    mock_adapter.check_credentials.side_effect = AcsAuthenticationError("no", code=105)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    mock_adapter.check_credentials.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "operator", CONF_PASSWORD: "new"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data[CONF_USERNAME] == "operator"
+    assert mock_config_entry.data[CONF_PASSWORD] == "new"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """The address changes, with the unique id; errors recover."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+
+    new = {**USER_INPUT, CONF_HOST: "10.0.0.5", CONF_PORT: 6600}
+    mock_adapter.check_credentials.side_effect = AcsConnectionError("down")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], new)
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    mock_adapter.check_credentials.side_effect = None
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], new)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.unique_id == "10.0.0.5:6600"
+    assert mock_config_entry.data[CONF_HOST] == "10.0.0.5"
+    assert mock_config_entry.title == "10.0.0.5:6600"
+
+
+async def test_reconfigure_same_server(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """Changing only the account keeps the unique id."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    new = {**USER_INPUT, CONF_HOST: "127.0.0.1", CONF_USERNAME: "operator"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], new)
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.unique_id == "127.0.0.1:6500"
+    assert mock_config_entry.data[CONF_USERNAME] == "operator"
+
+
+async def test_reconfigure_to_another_configured_server(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """Reconfiguring onto a server that has its own entry is refused."""
+    mock_config_entry.add_to_hass(hass)
+    MockConfigEntry(domain=DOMAIN, unique_id="10.0.0.5:6500").add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**USER_INPUT, CONF_HOST: "10.0.0.5"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_options(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """Options have defaults and are stored."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    schema = result["data_schema"].schema
+    defaults = {key.schema: key.default() for key in schema}
+    assert defaults == {
+        CONF_EVENT_INTERVAL: 1.0,
+        CONF_STATE_INTERVAL: 10,
+        CONF_ALARM_NOTIFICATIONS: True,
+        CONF_REPLAY_MINUTES: 10,
+    }
+    options = {
+        CONF_EVENT_INTERVAL: 0.5,
+        CONF_STATE_INTERVAL: 30,
+        CONF_ALARM_NOTIFICATIONS: False,
+        CONF_REPLAY_MINUTES: 0,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options == options

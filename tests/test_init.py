@@ -1,0 +1,211 @@
+"""Tests of setting up, unloading and polling an entry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import MagicMock
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.acs_bridge.adapters import (
+    AcsAuthenticationError,
+    AcsConnectionError,
+    Door,
+    DoorState,
+)
+from custom_components.acs_bridge.const import CONF_STATE_INTERVAL, DOMAIN
+from custom_components.acs_bridge.coordinator import (
+    area_head_counts,
+    door_display_names,
+)
+
+from .conftest import AREAS, CONTROLLERS, DOORS
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """The entry loads, moves no door, and unloads."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    mock_adapter.open_door.assert_not_called()
+    mock_adapter.close_door.assert_not_called()
+    mock_adapter.set_work_mode.assert_not_called()
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    mock_adapter.close.assert_awaited()
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "state"),
+    [
+        ("check_credentials", AcsConnectionError("down"), ConfigEntryState.SETUP_RETRY),
+        ("controllers", AcsConnectionError("down"), ConfigEntryState.SETUP_RETRY),
+        (
+            "check_credentials",
+            AcsAuthenticationError("no", code=105),
+            ConfigEntryState.SETUP_ERROR,
+        ),
+    ],
+)
+async def test_setup_failures(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_adapter: MagicMock,
+    method: str,
+    error: Exception,
+    state: ConfigEntryState,
+) -> None:
+    """An unreachable server retries; a refused account fails and asks to reauth."""
+    getattr(mock_adapter, method).side_effect = error
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is state
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert bool(flows) is (state is ConfigEntryState.SETUP_ERROR)
+
+
+async def test_devices(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Hub, controllers and doors are devices; doors that share a name are told apart."""
+    devices = {
+        device.name: device
+        for device in dr.async_entries_for_config_entry(
+            device_registry, init_integration.entry_id
+        )
+    }
+    assert set(devices) == {
+        "127.0.0.1:6500",
+        "1号楼控制器",
+        "North Controller",
+        "东门",
+        "1号楼控制器 门1",
+        "North Controller 门1",
+    }
+    hub = devices["127.0.0.1:6500"]
+    controller = devices["1号楼控制器"]
+    assert controller.via_device_id == hub.id
+    assert controller.serial_number == "8791"
+    east = devices["东门"]
+    assert east.via_device_id == controller.id
+    assert east.suggested_area == "办公楼"
+
+
+async def test_unavailable_and_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_adapter: MagicMock,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failing server makes entities unavailable, logged once, and back once."""
+    assert hass.states.get("lock.dong_men").state == "locked"
+    mock_adapter.controllers.side_effect = AcsConnectionError("refused")
+    for _ in range(3):
+        freezer.tick(timedelta(seconds=10))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert hass.states.get("lock.dong_men").state == STATE_UNAVAILABLE
+    assert caplog.text.count("Cannot read from the access-control server") <= 1
+
+    mock_adapter.controllers.side_effect = None
+    freezer.tick(timedelta(seconds=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.dong_men").state == "locked"
+    assert caplog.text.count("recovered") == 1
+
+
+async def test_new_and_removed_doors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_adapter: MagicMock,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A new door appears and a removed door's device goes, without a reload."""
+    new_door = Door(id="d4", name="West Gate", controller_id="c1", area_id=2)
+    mock_adapter.doors.return_value = [DOORS[0], DOORS[1], new_door]
+    mock_adapter.states["d4"] = DoorState(door_id="d4", online=True, is_open=True)
+    for _ in range(6):
+        freezer.tick(timedelta(seconds=10))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+    assert hass.states.get("lock.west_gate").state == "open"
+    names = {
+        device.name
+        for device in dr.async_entries_for_config_entry(
+            device_registry, init_integration.entry_id
+        )
+    }
+    assert "West Gate" in names
+    assert "North Controller 门1" not in names
+    assert "门1" not in names  # d3 gone, so d2 no longer shares its name
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert entity_registry.async_get("lock.north_controller_men_1") is None
+
+
+async def test_options_apply_without_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """New options reload the entry at once."""
+    calls = mock_adapter.check_credentials.await_count
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_STATE_INTERVAL: 30}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert mock_adapter.check_credentials.await_count == calls + 1
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval == timedelta(seconds=30)
+
+
+async def test_door_state_budget(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """Past the budget, each poll reads touched doors first, then the next in turn."""
+    coordinator = init_integration.runtime_data.coordinator
+    doors = {
+        f"x{i}": Door(id=f"x{i}", name=f"X{i}", controller_id="c1") for i in range(10)
+    }
+    coordinator.door_state_budget = 4
+    first = coordinator._doors_to_poll(doors, None)
+    second = coordinator._doors_to_poll(doors, None)
+    coordinator.mark_doors_dirty(["x9"])
+    third = coordinator._doors_to_poll(doors, None)
+    assert first == ["x0", "x1", "x2", "x3"]
+    assert second == ["x4", "x5", "x6", "x7"]
+    assert third[0] == "x9"
+    assert len(third) == 4
+    assert len(set(first + second + third)) == 10
+
+
+def test_door_display_names() -> None:
+    """Only doors that share a name are prefixed with their controller."""
+    names = door_display_names(DOORS, {c.id: c for c in CONTROLLERS})
+    assert names == {
+        "d1": "东门",
+        "d2": "1号楼控制器 门1",
+        "d3": "North Controller 门1",
+    }
+
+
+def test_area_head_counts() -> None:
+    """A parent area counts the people of its sub-areas."""
+    areas = {area.id: area for area in AREAS}
+    assert area_head_counts(areas, {2: 2, 1: 1}) == {1: 3, 2: 2}
+    assert area_head_counts(areas, {99: 5}) == {1: 0, 2: 0}

@@ -160,6 +160,12 @@ class AcsAdapter(ABC):
         """Count the records whose id is greater than ``record_id``."""
         raise _unsupported(Capability.RECORDS)
 
+    async def latest_record_id(
+        self, *, kind: RecordKind = RecordKind.ACCESS
+    ) -> int | None:
+        """Return the id of the newest record (None when there is none)."""
+        raise _unsupported(Capability.RECORDS)
+
     def records_between(
         self,
         start: datetime,

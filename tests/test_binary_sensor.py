@@ -22,7 +22,6 @@ def only_binary_sensor():
         yield
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from unittest.mock import MagicMock
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -13,7 +12,6 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.acs_bridge.adapters import (
@@ -107,22 +105,20 @@ async def test_unavailable_and_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     mock_adapter: MagicMock,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A failing server makes entities unavailable, logged once, and back once."""
     assert hass.states.get("lock.dong_men").state == "locked"
+    coordinator = init_integration.runtime_data.coordinator
     mock_adapter.controllers.side_effect = AcsConnectionError("refused")
     for _ in range(3):
-        freezer.tick(timedelta(seconds=10))
-        async_fire_time_changed(hass)
+        await coordinator.async_refresh()
         await hass.async_block_till_done()
     assert hass.states.get("lock.dong_men").state == STATE_UNAVAILABLE
     assert caplog.text.count("Cannot read from the access-control server") <= 1
 
     mock_adapter.controllers.side_effect = None
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
+    await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get("lock.dong_men").state == "locked"
     assert caplog.text.count("recovered") == 1
@@ -132,7 +128,6 @@ async def test_new_and_removed_doors(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     mock_adapter: MagicMock,
-    freezer: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
@@ -140,9 +135,9 @@ async def test_new_and_removed_doors(
     new_door = Door(id="d4", name="West Gate", controller_id="c1", area_id=2)
     mock_adapter.doors.return_value = [DOORS[0], DOORS[1], new_door]
     mock_adapter.states["d4"] = DoorState(door_id="d4", online=True, is_open=True)
-    for _ in range(6):
-        freezer.tick(timedelta(seconds=10))
-        async_fire_time_changed(hass)
+    coordinator = init_integration.runtime_data.coordinator
+    for _ in range(6):  # the door list is re-read every sixth poll
+        await coordinator.async_refresh()
         await hass.async_block_till_done()
 
     assert hass.states.get("lock.west_gate").state == "open"

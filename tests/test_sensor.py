@@ -23,7 +23,6 @@ def only_sensor():
         yield
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

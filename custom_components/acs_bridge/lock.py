@@ -19,7 +19,8 @@ from .helpers import async_door_command
 
 PARALLEL_UPDATES = 1
 
-DOOR_LOCK = LockEntityDescription(key="lock", name=None, translation_key="door")
+# The lock is the door's main entity: it carries the door's (device's) name.
+DOOR_LOCK = LockEntityDescription(key="lock", name=None)
 
 
 async def async_setup_entry(

@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+#: How many of the newest records latest_record_id reads to find the highest id.
+_LATEST_WINDOW: Final = 20
+
 _ALARM_FILTER: Final[dict[AlarmFilter, int]] = {
     AlarmFilter.EXCLUDE: 0,
     AlarmFilter.ONLY: 1,
@@ -796,6 +799,32 @@ class AxBsHttpV1Adapter(AcsAdapter):
                 record_id, kind=kind, alarms=alarms, person_type_id=person_type_id
             )
         )
+
+    async def latest_record_id(
+        self, *, kind: RecordKind = RecordKind.ACCESS
+    ) -> int | None:
+        """Return the id of the newest record (None when there is none).
+
+        The API has no such call: count the records above id 0 (#13/#17),
+        then read the last few of them (#14/#18) and keep the highest id. A
+        record added in between is left for :meth:`records_after`.
+        """
+        swipe = kind == RecordKind.SWIPE
+        total = await (
+            self.count_swipe_records_by_id(0)
+            if swipe
+            else self.count_acs_records_by_id(0)
+        )
+        if total == 0:
+            return None
+        window = min(_LATEST_WINDOW, self.page_size)
+        offset = max(0, total - window)
+        page = await (
+            self.get_swipe_records_by_id(0, offset=offset, rows=window)
+            if swipe
+            else self.get_acs_records_by_id(0, offset=offset, rows=window)
+        )
+        return max((record.record_id for record in page), default=None)
 
     def records_between(
         self,

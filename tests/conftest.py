@@ -143,6 +143,15 @@ def build_mock_adapter() -> MagicMock:
     adapter.close_door = AsyncMock(return_value=None)
     adapter.set_work_mode = AsyncMock(return_value=None)
     adapter.poll_events = AsyncMock(return_value=[])
+    adapter.latest_record_id = AsyncMock(return_value=100)
+    adapter.record_pages = []
+
+    async def records_after(record_id, **kwargs):
+        for record in adapter.record_pages:
+            if record.record_id > record_id:
+                yield record
+
+    adapter.records_after = MagicMock(side_effect=records_after)
     return adapter
 
 

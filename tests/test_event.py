@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.acs_bridge.event import door_signal
+from custom_components.acs_bridge.const import door_signal
 
 ENTITY = "event.dong_men_access"
 

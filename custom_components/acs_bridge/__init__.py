@@ -16,7 +16,9 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .adapters import (
@@ -26,8 +28,13 @@ from .adapters import (
     AdapterConfig,
     get_adapter,
 )
+from .alarms import AlarmNotifier
 from .const import CONF_ADAPTER, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
+from .events import AccessEventPipeline
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -44,6 +51,8 @@ class AcsRuntimeData:
 
     adapter: AcsAdapter
     coordinator: AcsCoordinator
+    events: AccessEventPipeline
+    alarms: AlarmNotifier
 
 
 type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
@@ -65,6 +74,12 @@ def create_adapter(hass: HomeAssistant, data: dict[str, object]) -> AcsAdapter:
     return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
 
 
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     """Connect to the server and set up its devices and entities."""
     adapter = create_adapter(hass, dict(entry.data))
@@ -83,9 +98,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
 
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = AcsRuntimeData(adapter=adapter, coordinator=coordinator)
+    events = AccessEventPipeline(hass, entry, adapter, coordinator)
+    alarms = AlarmNotifier(hass, entry, coordinator)
+    entry.runtime_data = AcsRuntimeData(
+        adapter=adapter, coordinator=coordinator, events=events, alarms=alarms
+    )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await alarms.async_start()
+    await events.async_start()
+    entry.async_on_unload(events.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 

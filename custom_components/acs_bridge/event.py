@@ -11,25 +11,16 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import AcsConfigEntry
 from .adapters import Capability
-from .const import SIGNAL_ACCESS_EVENT
+from .const import EVENT_TYPE_ALARM, EVENT_TYPE_DENIED, EVENT_TYPE_GRANTED, door_signal
 from .entity import AcsDoorEntity, add_entities_for_new_objects
 
 PARALLEL_UPDATES = 0
 
-EVENT_GRANTED = "granted"
-EVENT_DENIED = "denied"
-EVENT_ALARM = "alarm"
-
 ACCESS_EVENT = EventEntityDescription(
     key="access",
     translation_key="access",
-    event_types=[EVENT_GRANTED, EVENT_DENIED, EVENT_ALARM],
+    event_types=[EVENT_TYPE_GRANTED, EVENT_TYPE_DENIED, EVENT_TYPE_ALARM],
 )
-
-
-def door_signal(entry_id: str, door_id: str) -> str:
-    """Return the dispatcher signal of one door's access events."""
-    return f"{SIGNAL_ACCESS_EVENT.format(entry_id=entry_id)}_{door_id}"
 
 
 async def async_setup_entry(

@@ -49,8 +49,8 @@ class AccessReason(StrEnum):
     NO_PERMISSION = "no_permission"
     OUTSIDE_SCHEDULE = "outside_schedule"
     HOLIDAY = "holiday"
-    WRONG_PASSWORD = "wrong_password"
-    SUPER_PASSWORD_DISABLED = "super_password_disabled"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason, not a secret
+    SUPER_PASSWORD_DISABLED = "super_password_disabled"  # noqa: S105 - a reason
     INTERLOCK = "interlock"
     MULTI_CARD = "multi_card"
     ANTI_PASSBACK = "anti_passback"

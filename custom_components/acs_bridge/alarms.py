@@ -1,0 +1,151 @@
+"""Unconfirmed alarms as bus events and persistent notifications.
+
+Each poll's alarm list is compared with the alarms already announced (a set
+that is stored, so a restart does not announce them again): a new alarm fires
+``acs_bridge_alarm`` and, when the option is on, a persistent notification; an
+alarm the server no longer lists has its notification dismissed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components import persistent_notification
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
+
+from .adapters import Alarm
+from .const import (
+    CONF_ALARM_NOTIFICATIONS,
+    DEFAULT_ALARM_NOTIFICATIONS,
+    DOMAIN,
+    EVENT_ALARM,
+)
+from .coordinator import AcsCoordinator, door_identifier
+
+if TYPE_CHECKING:
+    from . import AcsConfigEntry
+
+STORAGE_VERSION = 1
+
+
+def notification_id(entry_id: str, alarm_id: int) -> str:
+    """Return the persistent notification id of an alarm."""
+    return f"{DOMAIN}_{entry_id}_alarm_{alarm_id}"
+
+
+class AlarmNotifier:
+    """Announce new alarms once and dismiss cleared ones."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: AcsConfigEntry, coordinator: AcsCoordinator
+    ) -> None:
+        """Read the option; nothing runs before ``async_start``."""
+        self.hass = hass
+        self.entry = entry
+        self.coordinator = coordinator
+        self.notify = bool(
+            entry.options.get(CONF_ALARM_NOTIFICATIONS, DEFAULT_ALARM_NOTIFICATIONS)
+        )
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.alarms"
+        )
+        self.announced: set[int] = set()
+        self._texts: dict[str, str] = {}
+
+    async def async_start(self) -> None:
+        """Load the announced alarms and handle the current list."""
+        stored = await self._store.async_load() or {}
+        self.announced = {int(alarm_id) for alarm_id in stored.get("announced", [])}
+        self._texts = await async_get_translations(
+            self.hass, self.hass.config.language, "exceptions", [DOMAIN]
+        )
+        self.entry.async_on_unload(self.coordinator.async_add_listener(self._update))
+        self._update(restoring=True)
+
+    def _text(self, key: str, **placeholders: str) -> str:
+        template = self._texts.get(
+            f"component.{DOMAIN}.exceptions.{key}.message", "{door}: {alarm}"
+        )
+        try:
+            return template.format(**placeholders)
+        except (KeyError, IndexError):
+            return template
+
+    @callback
+    def _update(self, restoring: bool = False) -> None:
+        data = self.coordinator.data
+        if data is None or not self.coordinator.last_update_success:
+            return
+        current = data.alarms
+        changed = False
+        for alarm_id in self.announced - set(current):
+            persistent_notification.async_dismiss(
+                self.hass, notification_id(self.entry.entry_id, alarm_id)
+            )
+            self.announced.discard(alarm_id)
+            changed = True
+        for alarm_id, alarm in sorted(current.items()):
+            if alarm_id in self.announced:
+                if restoring and self.notify:
+                    # Notifications do not survive a restart; show it again
+                    # without firing the event a second time.
+                    self._notify(alarm)
+                continue
+            self.announced.add(alarm_id)
+            changed = True
+            self._fire(alarm)
+            if self.notify:
+                self._notify(alarm)
+        if changed:
+            self._store.async_delay_save(
+                lambda: {"announced": sorted(self.announced)}, 1.0
+            )
+
+    def _door_name(self, alarm: Alarm) -> str:
+        data = self.coordinator.data
+        if alarm.door_id and alarm.door_id in data.door_names:
+            return data.door_names[alarm.door_id]
+        return alarm.door_name or alarm.controller_name or ""
+
+    def _fire(self, alarm: Alarm) -> None:
+        device_id = None
+        if alarm.door_id:
+            device = dr.async_get(self.hass).async_get_device(
+                identifiers={(DOMAIN, door_identifier(self.entry, alarm.door_id))}
+            )
+            device_id = device.id if device else None
+        self.hass.bus.async_fire(
+            EVENT_ALARM,
+            {
+                "entry_id": self.entry.entry_id,
+                "alarm_id": alarm.alarm_id,
+                "door_id": alarm.door_id,
+                "door_name": self._door_name(alarm),
+                "device_id": device_id,
+                "name": alarm.name,
+                "code": alarm.event_code,
+                "time": alarm.time.isoformat() if alarm.time else None,
+                "level": alarm.level,
+                "priority": alarm.priority,
+            },
+        )
+
+    def _notify(self, alarm: Alarm) -> None:
+        door = self._door_name(alarm)
+        when = alarm.time.isoformat(sep=" ") if alarm.time else ""
+        persistent_notification.async_create(
+            self.hass,
+            self._text(
+                "alarm_notification_message",
+                door=door,
+                alarm=alarm.name,
+                time=when,
+                level=alarm.level or "",
+                area=alarm.area_name or "",
+            ),
+            title=self._text("alarm_notification_title", door=door, alarm=alarm.name),
+            notification_id=notification_id(self.entry.entry_id, alarm.alarm_id),
+        )

@@ -51,6 +51,7 @@ async def serve(args: argparse.Namespace) -> None:
             time_zone=args.time_zone,
         )
     )
+    sim.max_logged_requests = 100_000  # a long demo run must not grow without end
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

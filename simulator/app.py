@@ -38,6 +38,7 @@ _LOGGER = logging.getLogger(__name__)
 API_PREFIX = "/api/v1/"
 MAX_URI_BYTES = 4096
 MAX_ROWS = 1000
+MIN_KEYWORD = 6
 JSON_TYPE = "application/json"
 MASK = "***"
 STATUS_KEY = "acs_status"
@@ -165,6 +166,11 @@ def mask_segments(segments: list[str]) -> list[str]:
     return segments
 
 
+def query_dict(request: web.Request) -> dict[str, str]:
+    """Return the decoded query, first value of each name."""
+    return {k: request.query.get(k, "") for k in request.query}
+
+
 def request_uri_bytes(request: web.Request) -> int:
     """Return the length of the raw path and query in bytes."""
     return len(request.raw_path.encode("utf-8", "surrogateescape"))
@@ -178,13 +184,9 @@ async def uri_length_middleware(
     if request_uri_bytes(request) > MAX_URI_BYTES:
         sim: Simulator = request.app[SIM_KEY]
         if request.path.startswith(API_PREFIX):
+            path = API_PREFIX + "/".join(mask_segments(split_api_path(request)))
             sim.log_request(
-                LoggedRequest(
-                    request.method,
-                    request.path[:200] + "…",
-                    {},
-                    sim.now(),
-                ),
+                LoggedRequest(request.method, path, query_dict(request), sim.now()),
                 "uri_too_long",
             )
             sim.stats.count_status("http414")
@@ -216,7 +218,7 @@ class ProtocolApi:
         segments = split_api_path(request)
         masked = mask_segments(segments)
         api_path = "/".join(masked)
-        query = {k: request.query.get(k, "") for k in request.query}
+        query = query_dict(request)
         kind, answer = self.route(segments, query)
         sim.log_request(
             LoggedRequest(request.method, API_PREFIX + api_path, query, sim.now()),
@@ -387,18 +389,18 @@ class ProtocolApi:
         return ok_text(render.users_text(people))
 
     def user_by_no(self, userno: str, q: Mapping[str, str]) -> web.Response:
-        """#6/#7: exact staff number or ID card first, then a keyword match."""
+        """#6/#7: the exact staff number or ID card, else an ID-card keyword.
+
+        A keyword (6 characters or more) matches the first ID card containing it.
+        """
         usertype = _int(q, "usertype", 0)
         userno = userno.strip()
         if not userno:
             raise ApiError(INVALID_PARAMETER)
         people = [p for p in self.site.people if not usertype or p.type_id == usertype]
-        person = next(
-            (p for p in people if userno in (p.user_no, p.id_card)),
-            next(
-                (p for p in people if userno in p.user_no or userno in p.id_card), None
-            ),
-        )
+        person = next((p for p in people if userno in (p.user_no, p.id_card)), None)
+        if person is None and len(userno) >= MIN_KEYWORD:
+            person = next((p for p in people if userno in p.id_card), None)
         if person is None:
             raise ApiError(NO_DATA)
         return ok_text(render.user_text(person, "single"))

@@ -227,7 +227,13 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
             since = max(0, int(request.query.get("since", "0") or 0))
         except ValueError:
             raise BadRequestError("'since' must be an integer") from None
-        return reply({"total": len(sim.requests), "requests": sim.requests[since:]})
+        start = max(0, since - sim.requests_dropped)
+        return reply(
+            {
+                "total": sim.requests_dropped + len(sim.requests),
+                "requests": sim.requests[start:],
+            }
+        )
 
     async def stats(request: web.Request) -> web.StreamResponse:
         return reply(sim.stats.as_dict())

@@ -82,6 +82,9 @@ class Simulator:
         self.clock: Callable[[], float] = time.monotonic
         """Monotonic seconds for the 2 s cache expiry; tests may replace it."""
         self.requests: list[LoggedRequest] = []
+        self.max_logged_requests: int | None = None
+        """None keeps every request; a number keeps about that many, dropping the oldest."""
+        self.requests_dropped = 0
         self.stats = Stats()
         self.fault_set = FaultSet()
         self.stopping = asyncio.Event()
@@ -173,6 +176,11 @@ class Simulator:
         """Record a protocol request (called by the HTTP layer)."""
         self.requests.append(entry)
         self.stats.count_request(kind)
+        limit = self.max_logged_requests
+        if limit is not None and len(self.requests) > limit:
+            drop = len(self.requests) - limit // 2
+            del self.requests[:drop]
+            self.requests_dropped += drop
 
     # --- scenario control -------------------------------------------------------------
 

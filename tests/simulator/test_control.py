@@ -8,8 +8,10 @@ import signal
 import sys
 
 import aiohttp
+from aiohttp.test_utils import TestServer
+import pytest
 
-from simulator import Simulator
+from simulator import LoggedRequest, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,3 +106,28 @@ async def test_command_line_serves_and_stops() -> None:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def test_app_under_aiohttp_test_server(session: aiohttp.ClientSession) -> None:
+    sim = Simulator()
+    loop = asyncio.get_running_loop()
+    async with TestServer(sim.app) as server:
+        async with session.get(server.make_url("/api/v1/areas")) as response:
+            assert (await response.json())["status"] == 0
+        sim.fault("timeout")
+        hanging = asyncio.ensure_future(session.get(server.make_url("/api/v1/areas")))
+        await asyncio.sleep(0.05)
+        started = loop.time()
+    assert loop.time() - started < 1.0  # the hanging request did not hold the server
+    with pytest.raises(aiohttp.ClientError):
+        await hanging
+
+
+def test_request_log_is_bounded() -> None:
+    sim = Simulator()
+    sim.max_logged_requests = 10
+    for i in range(25):
+        sim.log_request(LoggedRequest("GET", f"/api/v1/{i}", {}, sim.now()), "unknown")
+    assert len(sim.requests) <= 10
+    assert sim.requests_dropped + len(sim.requests) == 25
+    assert sim.requests[-1].path == "/api/v1/24"

@@ -41,6 +41,10 @@ async def test_user_objects_carry_user_id_twice(sim: Simulator, api: Api) -> Non
         assert keys.count("userId") == 2, path
         assert keys[keys.index("userId", 1) + 1] == type_key
         assert dict(user)["userId"] == person.type_id  # a plain parser loses the id
+    keyword = person.id_card[3:11]
+    found = await api.get(f"user?usertype=0&userno={keyword}")
+    assert found["data"]["userNo"] == person.user_no
+    assert (await api.get("user/userno/1"))["status"] == 102
     _, text = await api.raw(f"user/userid/{person.user_id}")
     user = pairs(text)[0]
     assert [k for k, _ in user].count("userId") == 1

@@ -54,15 +54,23 @@ class DemoTraffic:
             self.controller_blip(now)
 
     def passage(self) -> None:
-        """Someone with access comes in, or leaves the area they are in."""
-        sim, state = self.sim, self.sim.state
-        door = self.rng.choice(sim.site.doors)
-        people = state.valid_people(door)
+        """Someone with access comes in somewhere, or leaves the area they are in."""
+        sim, site = self.sim, self.sim.site
+        people = [p for p in site.people if p.can_pass]
         if not people:
             return
         person = self.rng.choice(people)
-        here = state.presence.get(person.user_id)
-        inside = here is not None and here.record.area.id in sim.site.area_subtree(
+        here = sim.state.presence.get(person.user_id)
+        doors = [d for d in site.doors if site.may_pass(person, d)]
+        if here is not None and self.rng.random() < 0.6:
+            exits = [
+                d for d in doors if here.record.area.id in site.area_subtree(d.area_id)
+            ]
+            doors = exits or doors
+        if not doors:
+            return
+        door = self.rng.choice(doors)
+        inside = here is not None and here.record.area.id in site.area_subtree(
             door.area_id
         )
         sim.swipe(

@@ -133,6 +133,9 @@ class CannedServer:
     #: Raw request targets (path and query exactly as sent).
     targets: list[str] = field(default_factory=list)
     port: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def set(
         self,
@@ -146,6 +149,12 @@ class CannedServer:
         """Answer ``body`` to every ``/api/v1/<prefix>...`` request."""
         self.answers[prefix] = CannedAnswer(body, status, content_type, hold)
 
+    async def wait_for_requests(self, count: int) -> None:
+        """Return once ``count`` requests have arrived."""
+        while len(self.targets) < count:
+            self._arrived.clear()
+            await self._arrived.wait()
+
     @property
     def last(self) -> str:
         """Return the last raw request target."""
@@ -154,13 +163,17 @@ class CannedServer:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request."""
         self.targets.append(request.raw_path)
+        self._arrived.set()
         tail = request.raw_path.removeprefix("/api/v1/")
         matches = [p for p in self.answers if tail.startswith(p)]
         if not matches:
             return web.Response(status=404, text="not canned")
         answer = self.answers[max(matches, key=len)]
         if answer.hold is not None:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             await answer.hold.wait()
+            self.in_flight -= 1
         body = (
             answer.body.encode("utf-8") if isinstance(answer.body, str) else answer.body
         )

@@ -85,6 +85,13 @@ _HTTP_ERRORS: Final[dict[int, type[AcsError]]] = {
 }
 
 
+def _http_error(http_status: int) -> type[AcsError]:
+    """Return the error for an HTTP status other than 200."""
+    if 300 <= http_status < 400:  # a redirect (to a login page?): not the API
+        return AcsResponseError
+    return _HTTP_ERRORS.get(http_status, AcsServerError)
+
+
 def path_segment(value: str) -> str:
     """Percent-encode text as ONE path segment (``/ ? # % +`` and spaces too).
 
@@ -237,7 +244,7 @@ class AxBsHttpClient:
             raise error
         if http_status != 200:
             _LOGGER.debug("%s answered HTTP %s", endpoint, http_status)
-            raise _HTTP_ERRORS.get(http_status, AcsServerError)(
+            raise _http_error(http_status)(
                 f"{endpoint}: the server answered HTTP {http_status}"
             )
         envelope = self._envelope(endpoint, body)

@@ -33,6 +33,8 @@ from custom_components.acs_bridge.adapters import (
 )
 from custom_components.acs_bridge.const import CONF_ADAPTER, DOMAIN
 
+pytest_plugins = ["tests.sim_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:

@@ -219,7 +219,9 @@ class AccessEventPipeline:
             self._restored.add(key)
         if self.records and self.cursor is None:
             try:
-                self.cursor = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
+                # No record yet: every record to come is after 0.
+                latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
+                self.cursor = latest or 0
             except AcsError as err:
                 LOGGER.debug("Cannot read the newest record id yet: %s", err)
             self._save()
@@ -316,7 +318,8 @@ class AccessEventPipeline:
         self._last_reconcile = started
         try:
             if self.cursor is None:
-                self.cursor = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
+                latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
+                self.cursor = latest or 0
                 self._save()
                 self._reconcile_due = False
                 return

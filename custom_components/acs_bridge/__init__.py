@@ -108,6 +108,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     await alarms.async_start()
     await events.async_start()
     entry.async_on_unload(events.async_stop)
+    entry.async_on_unload(alarms.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 

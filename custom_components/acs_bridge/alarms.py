@@ -65,6 +65,13 @@ class AlarmNotifier:
         self.entry.async_on_unload(self.coordinator.async_add_listener(self._update))
         self._update(restoring=True)
 
+    async def async_stop(self) -> None:
+        """Store the announced alarms now."""
+        await self._store.async_save(self._data_to_store())
+
+    def _data_to_store(self) -> dict[str, Any]:
+        return {"announced": sorted(self.announced)}
+
     def _text(self, key: str, **placeholders: str) -> str:
         template = self._texts.get(
             f"component.{DOMAIN}.exceptions.{key}.message", "{door}: {alarm}"
@@ -100,9 +107,7 @@ class AlarmNotifier:
             if self.notify:
                 self._notify(alarm)
         if changed:
-            self._store.async_delay_save(
-                lambda: {"announced": sorted(self.announced)}, 1.0
-            )
+            self._store.async_delay_save(self._data_to_store, 1.0)
 
     def _door_name(self, alarm: Alarm) -> str:
         data = self.coordinator.data

@@ -31,7 +31,8 @@ def access_message(event_data: Mapping[str, Any], texts: dict[str, str]) -> str:
     if kind == "denied" and (reason := event_data.get("reason")):
         message += f": {texts.get(f'{_PREFIX}.reason.state.{reason}', reason)}"
     if card := event_data.get("card_no"):
-        message += f" ({texts.get(f'{_PREFIX}.card_no.name', 'card')} {card})"
+        label = texts.get(f"{_PREFIX}.card_no.name", "card").lower()
+        message += f" ({label} {card})"
     if event_data.get("replayed"):
         message += f" [{texts.get(f'{_PREFIX}.replayed.name', 'replayed')}]"
     return message

@@ -60,7 +60,7 @@ def reload_entry_points() -> None:
 
 def _load_builtin() -> None:
     # Imported here so the registry module has no import cycle with plugins.
-    from .ax_bs_http import AxBsHttpV1Adapter  # noqa: PLC0415
+    from .ax_bs_http import AxBsHttpV1Adapter
 
     register_adapter(AxBsHttpV1Adapter)
 

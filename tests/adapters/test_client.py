@@ -275,6 +275,16 @@ async def test_server_message_never_echoes_the_password(
     assert err.value.code == 105  # type: ignore[attr-defined]
 
 
+async def test_message_without_password_configured(
+    canned: CannedServer, make_adapter: MakeAdapter
+) -> None:
+    canned.set("acs/devices", '{"status": 1, "msg": "一般错误"}')
+    with pytest.raises(AcsServerError) as err:
+        await make_adapter(canned.port, password="").controllers()
+    assert err.value.message == "acs/devices: 一般错误"
+    assert err.value.code == 1
+
+
 async def test_timeout(canned: CannedServer, make_adapter: MakeAdapter) -> None:
     canned.set("acs/devices", spec.DEVICES, hold=asyncio.Event())
     adapter = make_adapter(canned.port, request_timeout=0.1)

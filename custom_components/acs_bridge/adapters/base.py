@@ -106,8 +106,14 @@ class AcsAdapter(ABC):
         ids = list(dict.fromkeys(door_ids))
         if not ids:
             return {}
+        limit = asyncio.Semaphore(max(1, self.config.max_concurrent_requests))
+
+        async def read(door_id: str) -> DoorState:
+            async with limit:
+                return await self.door_state(door_id)
+
         results = await asyncio.gather(
-            *(self.door_state(door_id) for door_id in ids), return_exceptions=True
+            *(read(door_id) for door_id in ids), return_exceptions=True
         )
         states: dict[str, DoorState] = {}
         first_error: BaseException | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 import logging
@@ -61,8 +62,15 @@ class DictAdapterWithState(DictAdapter):
 
     key = "dict_state_test_v1"
     capabilities = frozenset({Capability.DOOR_STATE})
+    in_flight = 0
+    max_in_flight = 0
 
     async def door_state(self, door_id: str) -> DoorState:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        for _ in range(3):  # give the other readers a chance to run
+            await asyncio.sleep(0)
+        self.in_flight -= 1
         if door_id not in {d.id for d in self.door_list}:
             raise KeyError(door_id)
         return DoorState(door_id=door_id, online=True, is_open=door_id == "d1")
@@ -133,6 +141,19 @@ async def test_base_reads_many_doors(dict_adapter: DictAdapter) -> None:
     }
     with pytest.raises(KeyError):
         await adapter.door_states(["nope"])
+
+
+async def test_base_reads_many_doors_bounded() -> None:
+    config = AdapterConfig(
+        host="x", port=1, time_zone=ZoneInfo("UTC"), max_concurrent_requests=2
+    )
+    adapter = DictAdapterWithState(None, config)
+    adapter.door_list = [
+        Door(id=f"d{n}", name=f"Door {n}", controller_id="c1") for n in range(9)
+    ]
+    states = await adapter.door_states(d.id for d in adapter.door_list)
+    assert len(states) == 9
+    assert adapter.max_in_flight == 2
 
 
 def _unsupported_calls(adapter: AcsAdapter) -> list[tuple[Capability, Any]]:

@@ -40,7 +40,7 @@ from .conftest import TIME_ZONE, CannedServer
 
 def at(*parts: int) -> datetime:
     """Return a time of the server's zone."""
-    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[arg-type,misc]
 
 
 BEGIN = at(2018, 10, 1)

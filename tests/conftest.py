@@ -127,6 +127,7 @@ def build_mock_adapter() -> MagicMock:
     adapter.key = "ax_bs_http_v1"
     adapter.name = "AX-ACS BS-HTTP v1"
     adapter.capabilities = frozenset(Capability)
+    adapter.realtime_cache_seconds = 2.0
     adapter.supports.side_effect = lambda capability: capability in adapter.capabilities
     adapter.check_credentials = AsyncMock(return_value=None)
     adapter.close = AsyncMock(return_value=None)

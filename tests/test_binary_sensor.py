@@ -8,11 +8,10 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
+
+from .helpers import snapshot_entities
 
 
 @pytest.fixture(autouse=True)
@@ -29,4 +28,4 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Door contacts and controller connectivity, with the communication error."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, snapshot, init_integration.entry_id)

@@ -12,37 +12,31 @@ from pytest_homeassistant_custom_component.common import async_get_device_automa
 
 from custom_components.acs_bridge.const import DOMAIN
 
+from . import helpers
 from .sim_fixtures import SimSetup
 from .test_events import poll
 
 
-def door_device(
-    device_registry: dr.DeviceRegistry, setup: SimSetup, door_id: str
-) -> dr.DeviceEntry:
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{setup.entry.entry_id}_door_{door_id}")}
-    )
-    assert device is not None
-    return device
+def door_device(hass: HomeAssistant, setup: SimSetup, door_id: str) -> dr.DeviceEntry:
+    return helpers.door_device(hass, setup.entry.entry_id, door_id)
 
 
 async def test_get_triggers(
     hass: HomeAssistant, sim_setup: SimSetup, device_registry: dr.DeviceRegistry
 ) -> None:
     """A door offers four triggers; a controller none."""
-    door = door_device(device_registry, sim_setup, sim_setup.sim.site.doors[0].id)
+    door = door_device(hass, sim_setup, sim_setup.sim.site.doors[0].id)
     triggers = await async_get_device_automations(
         hass, DeviceAutomationType.TRIGGER, door.id
     )
     ours = sorted(t["type"] for t in triggers if t["domain"] == DOMAIN)
     assert ours == ["access_denied", "access_granted", "alarm", "door_forced"]
-    controller = device_registry.async_get_device(
-        identifiers={
-            (
-                DOMAIN,
-                f"{sim_setup.entry.entry_id}_controller_{sim_setup.sim.site.controllers[0].id}",
-            )
-        }
+    controller = next(
+        device
+        for device in dr.async_entries_for_config_entry(
+            device_registry, sim_setup.entry.entry_id
+        )
+        if any("_controller_" in ident for _, ident in device.identifiers)
     )
     assert controller is not None
     triggers = await async_get_device_automations(
@@ -66,7 +60,7 @@ async def test_trigger_runs_automation(
     """An automation built from a door's trigger runs on that door's swipes only."""
     sim = sim_setup.sim
     door, other = sim.site.doors[0], sim.site.doors[2]
-    device = door_device(device_registry, sim_setup, door.id)
+    device = door_device(hass, sim_setup, door.id)
     assert await async_setup_component(
         hass,
         automation.DOMAIN,
@@ -103,7 +97,7 @@ async def test_door_forced_trigger(
     """Door forced fires from the alarm of that door."""
     sim = sim_setup.sim
     door = sim.site.doors[0]
-    device = door_device(device_registry, sim_setup, door.id)
+    device = door_device(hass, sim_setup, door.id)
     assert await async_setup_component(
         hass,
         automation.DOMAIN,

@@ -9,15 +9,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.acs_bridge.const import door_signal
 
-ENTITY = "event.dong_men_access"
+from .helpers import entity_id, snapshot_entities
 
 
 @pytest.fixture(autouse=True)
@@ -34,14 +31,17 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """An access event entity per door."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, snapshot, init_integration.entry_id)
 
 
 async def test_fires_only_on_access(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """The entity fires on an access event of its door, not on other doors'."""
-    assert hass.states.get(ENTITY).state == STATE_UNKNOWN
+    assert (
+        hass.states.get(entity_id(hass, "event", "door_d1_access")).state
+        == STATE_UNKNOWN
+    )
     async_dispatcher_send(
         hass,
         door_signal(init_integration.entry_id, "d2"),
@@ -49,7 +49,10 @@ async def test_fires_only_on_access(
         {"user_name": "李四"},
     )
     await hass.async_block_till_done()
-    assert hass.states.get(ENTITY).state == STATE_UNKNOWN
+    assert (
+        hass.states.get(entity_id(hass, "event", "door_d1_access")).state
+        == STATE_UNKNOWN
+    )
 
     async_dispatcher_send(
         hass,
@@ -58,7 +61,7 @@ async def test_fires_only_on_access(
         {"user_name": "张三", "reason": "no_permission"},
     )
     await hass.async_block_till_done()
-    state = hass.states.get(ENTITY)
+    state = hass.states.get(entity_id(hass, "event", "door_d1_access"))
     assert state.state != STATE_UNKNOWN
     assert state.attributes["event_type"] == "denied"
     assert state.attributes["user_name"] == "张三"

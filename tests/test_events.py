@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.acs_bridge.const import EVENT_ACCESS
 
+from .helpers import door_device
 from .sim_fixtures import SimSetup
 
 
@@ -45,9 +46,7 @@ async def test_bus_event_fields(
 
     assert len(events) == 2
     first, second = (e.data for e in events)
-    device = device_registry.async_get_device(
-        identifiers={("acs_bridge", f"{sim_setup.entry.entry_id}_door_{door.id}")}
-    )
+    device = door_device(hass, sim_setup.entry.entry_id, door.id)
     assert device is not None
     assert set(first) == {
         "entry_id",

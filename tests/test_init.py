@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 from unittest.mock import MagicMock
 
 from homeassistant.config_entries import ConfigEntryState
@@ -27,6 +28,7 @@ from custom_components.acs_bridge.coordinator import (
 )
 
 from .conftest import AREAS, CONTROLLERS, DOORS
+from .helpers import entity_id
 
 
 async def test_setup_and_unload(
@@ -108,20 +110,28 @@ async def test_unavailable_and_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A failing server makes entities unavailable, logged once, and back once."""
-    assert hass.states.get("lock.dong_men").state == "locked"
+    assert hass.states.get(entity_id(hass, "lock", "door_d1_lock")).state == "locked"
     coordinator = init_integration.runtime_data.coordinator
     mock_adapter.controllers.side_effect = AcsConnectionError("refused")
     for _ in range(3):
         await coordinator.async_refresh()
         await hass.async_block_till_done()
-    assert hass.states.get("lock.dong_men").state == STATE_UNAVAILABLE
-    assert caplog.text.count("Cannot read from the access-control server") <= 1
+    assert (
+        hass.states.get(entity_id(hass, "lock", "door_d1_lock")).state
+        == STATE_UNAVAILABLE
+    )
+    errors = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and "refused" in r.getMessage()
+    ]
+    assert len(errors) == 1
 
     mock_adapter.controllers.side_effect = None
     await coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert hass.states.get("lock.dong_men").state == "locked"
-    assert caplog.text.count("recovered") == 1
+    assert hass.states.get(entity_id(hass, "lock", "door_d1_lock")).state == "locked"
+    assert len([r for r in caplog.records if "recovered" in r.getMessage()]) == 1
 
 
 async def test_new_and_removed_doors(
@@ -140,7 +150,7 @@ async def test_new_and_removed_doors(
         await coordinator.async_refresh()
         await hass.async_block_till_done()
 
-    assert hass.states.get("lock.west_gate").state == "open"
+    assert hass.states.get(entity_id(hass, "lock", "door_d4_lock")).state == "open"
     names = {
         device.name
         for device in dr.async_entries_for_config_entry(
@@ -151,7 +161,12 @@ async def test_new_and_removed_doors(
     assert "North Controller 门1" not in names
     assert "门1" not in names  # d3 gone, so d2 no longer shares its name
     assert init_integration.state is ConfigEntryState.LOADED
-    assert entity_registry.async_get("lock.north_controller_men_1") is None
+    assert (
+        entity_registry.async_get_entity_id(
+            "lock", "acs_bridge", f"{init_integration.entry_id}_door_d3_lock"
+        )
+        is None
+    )
 
 
 async def test_options_apply_without_restart(

@@ -15,10 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.acs_bridge.adapters import (
@@ -28,7 +25,7 @@ from custom_components.acs_bridge.adapters import (
 )
 from custom_components.acs_bridge.const import DOMAIN
 
-ENTITY = "lock.dong_men"
+from .helpers import entity_id, snapshot_entities
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +42,7 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Every door is a lock; an offline door's lock is unavailable."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, snapshot, init_integration.entry_id)
 
 
 @pytest.mark.parametrize(
@@ -77,10 +74,13 @@ async def test_commands_refresh_the_door_at_once(
         await move("d1")
         mock_adapter.states["d1"] = DoorState(door_id="d1", online=True, is_open=True)
     await hass.services.async_call(
-        LOCK_DOMAIN, service, {ATTR_ENTITY_ID: ENTITY}, blocking=True
+        LOCK_DOMAIN,
+        service,
+        {ATTR_ENTITY_ID: entity_id(hass, "lock", "door_d1_lock")},
+        blocking=True,
     )
     getattr(mock_adapter, method).assert_awaited_once_with("d1")
-    assert hass.states.get(ENTITY).state == state
+    assert hass.states.get(entity_id(hass, "lock", "door_d1_lock")).state == state
 
 
 async def test_command_failure_names_the_door(
@@ -90,7 +90,10 @@ async def test_command_failure_names_the_door(
     mock_adapter.open_door.side_effect = AcsServerError("门离线", code=1)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: ENTITY}, blocking=True
+            LOCK_DOMAIN,
+            SERVICE_UNLOCK,
+            {ATTR_ENTITY_ID: entity_id(hass, "lock", "door_d1_lock")},
+            blocking=True,
         )
     assert err.value.translation_key == "command_failed"
     assert err.value.translation_placeholders["door"] == "东门"
@@ -103,7 +106,10 @@ async def test_command_auth_failure_starts_reauth(
     mock_adapter.open_door.side_effect = AcsAuthenticationError("no", code=105)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: ENTITY}, blocking=True
+            LOCK_DOMAIN,
+            SERVICE_UNLOCK,
+            {ATTR_ENTITY_ID: entity_id(hass, "lock", "door_d1_lock")},
+            blocking=True,
         )
     assert err.value.translation_key == "command_auth_failed"
     await hass.async_block_till_done()

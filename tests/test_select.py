@@ -16,13 +16,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.acs_bridge.adapters import WorkMode
 
-ENTITY = "select.dong_men_work_mode"
+from .helpers import entity_id, snapshot_entities
 
 
 @pytest.fixture(autouse=True)
@@ -39,31 +38,47 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """A work-mode select per door, with an assumed state."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, snapshot, init_integration.entry_id)
 
 
 async def test_select_sets_the_mode(
     hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
 ) -> None:
     """Choosing a mode sends it and shows it."""
-    assert hass.states.get(ENTITY).state == STATE_UNKNOWN
+    assert (
+        hass.states.get(entity_id(hass, "select", "door_d1_work_mode")).state
+        == STATE_UNKNOWN
+    )
     await hass.services.async_call(
         SELECT_DOMAIN,
         SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: ENTITY, ATTR_OPTION: "normally_open"},
+        {
+            ATTR_ENTITY_ID: entity_id(hass, "select", "door_d1_work_mode"),
+            ATTR_OPTION: "normally_open",
+        },
         blocking=True,
     )
     mock_adapter.set_work_mode.assert_awaited_once_with("d1", WorkMode.NORMALLY_OPEN)
-    assert hass.states.get(ENTITY).state == "normally_open"
+    assert (
+        hass.states.get(entity_id(hass, "select", "door_d1_work_mode")).state
+        == "normally_open"
+    )
 
 
 async def test_mode_restored(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_adapter: MagicMock
 ) -> None:
     """The last mode set survives a restart."""
-    mock_restore_cache(hass, [State(ENTITY, "card_and_password")])
     mock_config_entry.add_to_hass(hass)
+    er.async_get(hass).async_get_or_create(
+        "select",
+        "acs_bridge",
+        f"{mock_config_entry.entry_id}_door_d1_work_mode",
+        suggested_object_id="east_door_work_mode",
+        config_entry=mock_config_entry,
+    )
+    mock_restore_cache(hass, [State("select.east_door_work_mode", "card_and_password")])
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert hass.states.get(ENTITY).state == "card_and_password"
+    assert hass.states.get("select.east_door_work_mode").state == "card_and_password"
     mock_adapter.set_work_mode.assert_not_called()

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 
@@ -23,7 +22,7 @@ from .const import (
     DOMAIN,
     EVENT_ALARM,
 )
-from .coordinator import AcsCoordinator, door_identifier
+from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
 
 if TYPE_CHECKING:
     from . import AcsConfigEntry
@@ -118,8 +117,8 @@ class AlarmNotifier:
     def _fire(self, alarm: Alarm) -> None:
         device_id = None
         if alarm.door_id:
-            device = dr.async_get(self.hass).async_get_device(
-                identifiers={(DOMAIN, door_identifier(self.entry, alarm.door_id))}
+            device = async_get_entry_device(
+                self.hass, self.entry, door_identifier(self.entry, alarm.door_id)
             )
             device_id = device.id if device else None
         self.hass.bus.async_fire(

@@ -102,6 +102,21 @@ def door_identifier(entry: AcsConfigEntry, door_id: str) -> str:
     return f"{entry.entry_id}_door_{door_id}"
 
 
+def async_get_entry_device(
+    hass: HomeAssistant, entry: AcsConfigEntry, identifier: str
+) -> dr.DeviceEntry | None:
+    """Return this entry's device with an identifier."""
+    registry = dr.async_get(hass)
+    # Home Assistant 2026.9 made identifiers unique per config entry and
+    # deprecated the lookup by identifiers alone; 2025.4 has only that one.
+    if hasattr(registry, "async_get_device_by_identifier"):
+        device: dr.DeviceEntry | None = registry.async_get_device_by_identifier(
+            (DOMAIN, identifier), entry.entry_id
+        )
+        return device
+    return registry.async_get_device(identifiers={(DOMAIN, identifier)})
+
+
 class AcsCoordinator(DataUpdateCoordinator[AcsData]):
     """Poll controllers, doors, door states, area head counts and alarms."""
 

@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
@@ -55,7 +55,7 @@ from .const import (
     LOGGER,
     door_signal,
 )
-from .coordinator import AcsCoordinator, door_identifier
+from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
 
 if TYPE_CHECKING:
     from . import AcsConfigEntry
@@ -421,8 +421,8 @@ class AccessEventPipeline:
         if door_id is None:
             return None
         if door_id not in self._device_ids:
-            device = dr.async_get(self.hass).async_get_device(
-                identifiers={(DOMAIN, door_identifier(self.entry, door_id))}
+            device = async_get_entry_device(
+                self.hass, self.entry, door_identifier(self.entry, door_id)
             )
             if device is None:
                 return None

@@ -193,10 +193,15 @@ async def test_door_state_budget(
         f"x{i}": Door(id=f"x{i}", name=f"X{i}", controller_id="c1") for i in range(10)
     }
     coordinator.door_state_budget = 4
-    first = coordinator._doors_to_poll(doors, None)
-    second = coordinator._doors_to_poll(doors, None)
+    assert coordinator._doors_to_poll(doors, None) == list(doors)  # first poll
+    previous = coordinator.data
+    previous.door_states.update(
+        {d: DoorState(door_id=d, online=True, is_open=False) for d in doors}
+    )
+    first = coordinator._doors_to_poll(doors, previous)
+    second = coordinator._doors_to_poll(doors, previous)
     coordinator.mark_doors_dirty(["x9"])
-    third = coordinator._doors_to_poll(doors, None)
+    third = coordinator._doors_to_poll(doors, previous)
     assert first == ["x0", "x1", "x2", "x3"]
     assert second == ["x4", "x5", "x6", "x7"]
     assert third[0] == "x9"

@@ -225,7 +225,9 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         """Pick this poll's doors: touched ones first, then round-robin."""
         ids = list(doors)
         budget = self.door_state_budget
-        if len(ids) <= budget:
+        if len(ids) <= budget or previous is None:
+            # The first poll reads every door (bounded by the adapter's
+            # concurrency), so no door starts unavailable.
             return ids
         chosen = [door_id for door_id in self._dirty_doors if door_id in doors][:budget]
         if previous is not None:

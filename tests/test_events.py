@@ -240,3 +240,29 @@ async def test_granted_swipe_refreshes_the_door(
     await poll(hass, sim_setup)
     after = [r for r in sim.requests if "door/state" in r.path][before:]
     assert [r.path.rsplit("/", 1)[-1] for r in after] == [door.id]
+
+
+async def test_record_ids_start_over(hass: HomeAssistant, sim_setup: SimSetup) -> None:
+    """After the server's database is restored, the cursor follows the new ids."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    first = sim.burst(8)
+    await poll(hass, sim_setup)
+    sim_setup.clock.advance(3)
+    sim_setup.runtime.events._reconcile_due = True
+    await poll(hass, sim_setup, times=2)
+    assert sim_setup.runtime.events.cursor == max(s.record_id for s in first)
+
+    sim.restart(clear_records=True)
+    second = sim.burst(2)
+    await poll(hass, sim_setup)
+    sim_setup.runtime.events._reconcile_due = True
+    await poll(hass, sim_setup)
+    assert sim_setup.runtime.events.cursor == max(s.record_id for s in second)
+    # Swipes lost after that are replayed from the new ids.
+    sim.fault("http500", count=1, path="acs/device/eventcache")
+    third = sim.burst(3)
+    await poll(hass, sim_setup)
+    sim_setup.clock.advance(3)
+    await poll(hass, sim_setup, times=2)
+    assert swipe_keys(events) == sim_keys(first + second + third)

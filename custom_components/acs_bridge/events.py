@@ -199,6 +199,7 @@ class AccessEventPipeline:
         self._restored: set[MatchKey] = set()
         self._last_reconcile = 0.0
         self._reconcile_due = True
+        self._realtime_since_reconcile = 0
         self._unsub: CALLBACK_TYPE | None = None
         self._stopped = False
         self._task: asyncio.Task[None] | None = None
@@ -302,6 +303,7 @@ class AccessEventPipeline:
                 # Delivered before Home Assistant restarted; still in the cache.
                 continue
             self._remember_delivery(access.key)
+            self._realtime_since_reconcile += 1
             self._deliver(access)
         self._restored.clear()
         # Records read before this poll started and still unmatched were missed.
@@ -330,6 +332,20 @@ class AccessEventPipeline:
                     cursor, kind=RecordKind.SWIPE, alarms=AlarmFilter.INCLUDE
                 )
             ]
+            if not records and self._realtime_since_reconcile:
+                # Swipes arrived but no record after the cursor: the server's
+                # database may have been restored, its record ids starting over.
+                latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
+                if latest is not None and latest < cursor:
+                    LOGGER.info(
+                        "Record ids started over (%s < %s): following the new ones",
+                        latest,
+                        cursor,
+                    )
+                    self._pending.clear()
+                    self.cursor = latest
+                    self._save()
+            self._realtime_since_reconcile = 0
         except AcsError as err:
             LOGGER.debug("Cannot read records after %s: %s", self.cursor, err)
             self._reconcile_due = True

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.acs_bridge.const import EVENT_ACCESS
@@ -266,3 +268,40 @@ async def test_record_ids_start_over(hass: HomeAssistant, sim_setup: SimSetup) -
     sim_setup.clock.advance(3)
     await poll(hass, sim_setup, times=2)
     assert swipe_keys(events) == sim_keys(first + second + third)
+
+
+async def test_gap_older_than_replay_window(
+    hass: HomeAssistant, sim_setup: SimSetup, issue_registry: ir.IssueRegistry
+) -> None:
+    """Swipes older than replay_minutes are summarised in a repair, not replayed."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    pipeline = sim_setup.runtime.events
+    sim.fault("http500", count=1, path="acs/device/eventcache")
+    sim.burst(4)
+    await poll(hass, sim_setup)  # the real-time poll fails, the records wait
+    pipeline._pending.clear()  # as if Home Assistant had been down meanwhile
+    sim_setup.clock.advance(3)
+    pipeline.replay = timedelta(seconds=0)
+    pipeline._reconcile_due = True
+    await poll(hass, sim_setup, times=2)
+
+    assert events == []
+    issue = issue_registry.async_get_issue(
+        "acs_bridge", f"events_gap_{sim_setup.entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["count"] == "4"
+    assert pipeline.cursor >= 4
+
+
+async def test_late_poll_reads_the_records(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A poll that comes later than the cache window reads the records at once."""
+    pipeline = sim_setup.runtime.events
+    await poll(hass, sim_setup)
+    pipeline._reconcile_due = False
+    pipeline._last_poll_ok = (pipeline._last_poll_ok or 0) - 10
+    await pipeline._poll_realtime(time.monotonic())
+    assert pipeline._reconcile_due

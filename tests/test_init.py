@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.acs_bridge.adapters import (
     AcsAuthenticationError,
     AcsConnectionError,
+    Capability,
     Door,
     DoorState,
 )
@@ -224,3 +225,33 @@ def test_area_head_counts() -> None:
     areas = {area.id: area for area in AREAS}
     assert area_head_counts(areas, {2: 2, 1: 1}) == {1: 3, 2: 2}
     assert area_head_counts(areas, {99: 5}) == {1: 0, 2: 0}
+
+
+async def test_adapter_with_few_capabilities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_adapter: MagicMock,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An adapter without areas, alarms, events or work modes still sets up."""
+    mock_adapter.capabilities = frozenset(
+        {Capability.DOOR_STATE, Capability.DOOR_COMMANDS}
+    )
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    domains = {
+        entry.domain
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, mock_config_entry.entry_id
+        )
+    }
+    assert domains == {"lock", "binary_sensor", "sensor"}
+    mock_adapter.areas.assert_not_called()
+    mock_adapter.alarms.assert_not_called()
+    mock_adapter.area_people.assert_not_called()
+    mock_adapter.poll_events.assert_not_called()
+    coordinator = mock_config_entry.runtime_data.coordinator
+    assert coordinator.data.alarms == {}
+    assert coordinator.data.area_people == {}

@@ -181,3 +181,14 @@ def add_entities_for_new_objects(
 
     _add_new()
     return coordinator.async_add_listener(_add_new)
+
+
+def add_door_entities(
+    coordinator: AcsCoordinator,
+    async_add_entities: AddEntitiesCallback,
+    build: Callable[[str], Iterable[Entity]],
+) -> Callable[[], None]:
+    """Add a door platform's entities for every door, now and as doors appear."""
+    return add_entities_for_new_objects(
+        coordinator, async_add_entities, lambda data: data.doors, build
+    )

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from . import AcsConfigEntry
 from .adapters import Capability
 from .const import EVENT_TYPE_ALARM, EVENT_TYPE_DENIED, EVENT_TYPE_GRANTED, door_signal
-from .entity import AcsDoorEntity, add_entities_for_new_objects
+from .entity import AcsDoorEntity, add_door_entities
 
 PARALLEL_UPDATES = 0
 
@@ -33,10 +33,9 @@ async def async_setup_entry(
     if not coordinator.adapter.supports(Capability.REALTIME_EVENTS):
         return
     entry.async_on_unload(
-        add_entities_for_new_objects(
+        add_door_entities(
             coordinator,
             async_add_entities,
-            lambda data: data.doors,
             lambda door_id: [AcsAccessEvent(coordinator, ACCESS_EVENT, door_id)],
         )
     )

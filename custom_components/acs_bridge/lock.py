@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import AcsConfigEntry
 from .adapters import Capability
-from .entity import AcsDoorEntity, add_entities_for_new_objects
+from .entity import AcsDoorEntity, add_door_entities
 from .helpers import async_door_command
 
 PARALLEL_UPDATES = 1
@@ -33,10 +33,9 @@ async def async_setup_entry(
     if not coordinator.adapter.supports(Capability.DOOR_COMMANDS):
         return
     entry.async_on_unload(
-        add_entities_for_new_objects(
+        add_door_entities(
             coordinator,
             async_add_entities,
-            lambda data: data.doors,
             lambda door_id: [AcsDoorLock(coordinator, DOOR_LOCK, door_id)],
         )
     )

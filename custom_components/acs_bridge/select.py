@@ -15,7 +15,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from . import AcsConfigEntry
 from .adapters import Capability, WorkMode
 from .coordinator import AcsCoordinator
-from .entity import AcsDoorEntity, add_entities_for_new_objects
+from .entity import AcsDoorEntity, add_door_entities
 from .helpers import async_door_command
 
 PARALLEL_UPDATES = 1
@@ -40,10 +40,9 @@ async def async_setup_entry(
     if not coordinator.adapter.supports(Capability.WORK_MODE):
         return
     entry.async_on_unload(
-        add_entities_for_new_objects(
+        add_door_entities(
             coordinator,
             async_add_entities,
-            lambda data: data.doors,
             lambda door_id: [AcsWorkModeSelect(coordinator, WORK_MODE, door_id)],
         )
     )

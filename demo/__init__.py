@@ -1,0 +1,5 @@
+"""The ACS Bridge demo: Home Assistant configuration, example automations, tools.
+
+``scripts/demo`` runs ``demo.bootstrap`` against a fresh Home Assistant and the
+simulator; ``demo.screenshot`` takes the README's picture of the dashboard.
+"""

@@ -1,0 +1,530 @@
+"""Prepare a running Home Assistant for the ACS Bridge demo, through its public APIs.
+
+Run by ``scripts/demo`` once ``hass`` has been started:
+
+1. waits until Home Assistant answers (and stops if its process dies);
+2. creates the local user through the onboarding API, or signs in when the
+   user already exists, and finishes the remaining onboarding steps;
+3. adds the ACS Bridge integration through the config flow REST API, pointed
+   at the simulator, unless an entry for it exists;
+4. waits until the integration is loaded, then builds the dashboard from the
+   entity and device registries and saves it as the default dashboard
+   (Overview) with the websocket API ``lovelace/config/save``.
+
+Usage: ``python -m demo.bootstrap --url URL --sim-port PORT --username U
+--password P [--hass-pid PID]``. Nothing here is needed by the integration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Iterable
+import contextlib
+import json
+import os
+from pathlib import Path
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+DOMAIN = "acs_bridge"
+LANGUAGE = "en"
+
+
+class DemoError(Exception):
+    """A step of the demo set-up failed; the message says which and why."""
+
+
+def say(message: str) -> None:
+    """Print one line of progress."""
+    sys.stdout.write(f"demo: {message}\n")
+    sys.stdout.flush()
+
+
+class HomeAssistantClient:
+    """The few REST and websocket calls the demo needs."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        """Talk to the Home Assistant at ``url``."""
+        self.session = session
+        self.url = url.rstrip("/")
+        self.client_id = f"{self.url}/"
+        self.tokens: dict[str, Any] = {}
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._next_id = 1
+
+    # --- REST ----------------------------------------------------------------
+
+    @property
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    async def get(self, path: str, *, auth: bool = True) -> Any:
+        """GET a JSON document."""
+        async with self.session.get(
+            self.url + path, headers=self._auth if auth else None
+        ) as resp:
+            if resp.status >= 400:
+                raise DemoError(f"GET {path}: HTTP {resp.status} {await resp.text()}")
+            return await resp.json()
+
+    async def post(self, path: str, data: Any = None, *, auth: bool = True) -> Any:
+        """POST a JSON document and return the JSON answer."""
+        async with self.session.post(
+            self.url + path, json=data or {}, headers=self._auth if auth else None
+        ) as resp:
+            if resp.status >= 400:
+                raise DemoError(f"POST {path}: HTTP {resp.status} {await resp.text()}")
+            return await resp.json()
+
+    async def wait_until_up(self, limit: float, pid: int | None) -> None:
+        """Wait until the HTTP server answers; fail early if ``pid`` has died."""
+        deadline = time.monotonic() + limit
+        last_error = ""
+        while time.monotonic() < deadline:
+            if pid is not None and not _alive(pid):
+                raise DemoError(
+                    "Home Assistant stopped while starting; see .demo/hass.log"
+                )
+            try:
+                async with self.session.get(
+                    f"{self.url}/api/onboarding",
+                    timeout=aiohttp.ClientTimeout(total=5),
+                ) as resp:
+                    # 200 before onboarding; 404 once it is done: both mean "up"
+                    if resp.status in (200, 404):
+                        return
+                    last_error = f"HTTP {resp.status}"
+            except (aiohttp.ClientError, TimeoutError) as err:
+                last_error = str(err) or type(err).__name__
+            await asyncio.sleep(1)
+        raise DemoError(f"Home Assistant did not answer in {limit:.0f} s: {last_error}")
+
+    async def token_from_code(self, code: str) -> None:
+        """Exchange an authorisation code for tokens."""
+        async with self.session.post(
+            f"{self.url}/auth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
+        ) as resp:
+            if resp.status >= 400:
+                raise DemoError(f"/auth/token: HTTP {resp.status} {await resp.text()}")
+            self.tokens = await resp.json()
+
+    async def login(self, username: str, password: str) -> None:
+        """Sign in with the login flow a browser uses, and get tokens."""
+        flow = await self.post(
+            "/auth/login_flow",
+            {
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.url}/?auth_callback=1",
+            },
+            auth=False,
+        )
+        result = await self.post(
+            f"/auth/login_flow/{flow['flow_id']}",
+            {"client_id": self.client_id, "username": username, "password": password},
+            auth=False,
+        )
+        if result.get("type") != "create_entry":
+            raise DemoError(
+                f"cannot sign in as {username!r}: {result.get('errors')}; the demo "
+                "configuration was made with another password; run "
+                "`scripts/demo --reset` to start afresh"
+            )
+        await self.token_from_code(result["result"])
+
+    # --- websocket -------------------------------------------------------------
+
+    async def ws_connect(self) -> None:
+        """Open and authenticate the websocket."""
+        ws = await self.session.ws_connect(f"{self.url}/api/websocket")
+        await ws.receive_json()  # auth_required
+        await ws.send_json(
+            {"type": "auth", "access_token": self.tokens["access_token"]}
+        )
+        answer = await ws.receive_json()
+        if answer.get("type") != "auth_ok":
+            raise DemoError(f"websocket authentication failed: {answer}")
+        self._ws = ws
+
+    async def ws(self, command: str, **data: Any) -> Any:
+        """Send one websocket command and return its result."""
+        if self._ws is None:
+            await self.ws_connect()
+        assert self._ws is not None
+        msg_id, self._next_id = self._next_id, self._next_id + 1
+        await self._ws.send_json({"id": msg_id, "type": command, **data})
+        while True:
+            answer = await self._ws.receive_json()
+            if answer.get("id") == msg_id and answer.get("type") == "result":
+                if not answer.get("success"):
+                    raise DemoError(f"{command}: {answer.get('error')}")
+                return answer.get("result")
+
+    async def close(self) -> None:
+        """Close the websocket."""
+        if self._ws is not None:
+            await self._ws.close()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read."""
+    path.write_text(text)
+    with contextlib.suppress(OSError):
+        path.chmod(0o600)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- steps ---------------------------------------------------------------------
+
+
+async def onboard(ha: HomeAssistantClient, username: str, password: str) -> None:
+    """Create the user on a fresh instance, or sign in; finish onboarding."""
+    async with ha.session.get(f"{ha.url}/api/onboarding") as resp:
+        steps = await resp.json() if resp.status == 200 else []
+    pending = {step["step"] for step in steps if not step["done"]}
+    if "user" in pending:
+        say(f"creating the user {username!r} (onboarding)")
+        answer = await ha.post(
+            "/api/onboarding/users",
+            {
+                "client_id": ha.client_id,
+                "name": "Demo",
+                "username": username,
+                "password": password,
+                "language": LANGUAGE,
+            },
+            auth=False,
+        )
+        await ha.token_from_code(answer["auth_code"])
+    else:
+        say(f"signing in as {username!r}")
+        await ha.login(username, password)
+    # core_config is marked done in .storage/onboarding before the first start:
+    # finishing it through the API would add Met.no, Radio Browser and Google
+    # Translate, which need the internet.
+    if "core_config" in pending:
+        await ha.post("/api/onboarding/core_config")
+    if "analytics" in pending:
+        await ha.post("/api/onboarding/analytics")
+    if "integration" in pending:
+        await ha.post(
+            "/api/onboarding/integration",
+            {"client_id": ha.client_id, "redirect_uri": f"{ha.url}/?auth_callback=1"},
+        )
+
+
+async def add_integration(ha: HomeAssistantClient, sim_port: int) -> str:
+    """Add ACS Bridge through the config flow unless it is there; return its entry id."""
+    entries = await ha.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
+    if entries:
+        say("ACS Bridge is already set up; keeping it")
+        return str(entries[0]["entry_id"])
+    say(f"adding ACS Bridge through the config flow (simulator on port {sim_port})")
+    step = await ha.post(
+        "/api/config/config_entries/flow",
+        {"handler": DOMAIN, "show_advanced_options": False},
+    )
+    user_input = {
+        "host": "127.0.0.1",
+        "port": sim_port,
+        "username": "admin",
+        "password": "admin",
+        "ssl": False,
+        "verify_ssl": True,
+    }
+    for _ in range(3):
+        if step["type"] == "create_entry":
+            return str(step["result"]["entry_id"])
+        if step["type"] != "form":
+            raise DemoError(f"the config flow stopped: {step}")
+        if step.get("errors"):
+            raise DemoError(f"the config flow refused the simulator: {step['errors']}")
+        if step["step_id"] == "adapter":
+            answer: dict[str, Any] = {"adapter": "ax_bs_http_v1"}
+        else:
+            answer = user_input
+        step = await ha.post(
+            f"/api/config/config_entries/flow/{step['flow_id']}", answer
+        )
+    raise DemoError(f"the config flow did not finish: {step}")
+
+
+async def wait_until_loaded(ha: HomeAssistantClient, entry_id: str) -> None:
+    """Wait until the entry is loaded and its locks exist."""
+    deadline = time.monotonic() + 120
+    state = "unknown"
+    while time.monotonic() < deadline:
+        entries = await ha.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
+        state = next((e["state"] for e in entries if e["entry_id"] == entry_id), "gone")
+        if state == "loaded":
+            registry = await ha.ws("config/entity_registry/list")
+            if any(
+                e["platform"] == DOMAIN and e["entity_id"].startswith("lock.")
+                for e in registry
+            ):
+                return
+        elif state in ("setup_error", "migration_error", "failed_unload", "gone"):
+            raise DemoError(f"ACS Bridge could not be set up (state {state})")
+        await asyncio.sleep(1)
+    raise DemoError(f"ACS Bridge was not loaded after 120 s (state {state})")
+
+
+# --- dashboard -----------------------------------------------------------------
+
+
+def _heading(title: str, icon: str) -> dict[str, Any]:
+    return {"type": "heading", "heading": title, "icon": icon}
+
+
+def _recent_access_markdown(event_ids: list[str]) -> str:
+    """Return a template: a table of each door's last access event, newest first."""
+    return (
+        "{% set rows = expand(" + json.dumps(event_ids) + ") "
+        "| rejectattr('state', 'in', ['unknown', 'unavailable']) "
+        "| sort(attribute='state', reverse=true) | list %}"
+        "{% if rows %}\n"
+        "| Time | Door | Person | Result |\n|:--|:--|:--|:--|\n"
+        "{% for s in rows %}"
+        "| {{ as_timestamp(s.state) | timestamp_custom('%H:%M:%S') }} "
+        "| {{ device_attr(s.entity_id, 'name') }} "
+        "| {{ s.attributes.user_name or ('card ' ~ s.attributes.card_no) }} "
+        "| <ha-icon icon=\"{{ {'granted': 'mdi:check-circle', 'denied': "
+        "'mdi:close-octagon', 'alarm': 'mdi:alarm-light'}"
+        ".get(s.attributes.event_type, 'mdi:help-circle') }}\"></ha-icon> "
+        "{{ s.attributes.reason if s.attributes.event_type != 'granted' "
+        "else (s.attributes.direction or '') }} |\n"
+        "{% endfor %}"
+        "{% else %}No access event yet.{% endif %}"
+    )
+
+
+def build_dashboard(
+    registry: Iterable[dict[str, Any]],
+    devices: Iterable[dict[str, Any]],
+    states: Iterable[dict[str, Any]],
+) -> dict[str, Any]:
+    """Build the Lovelace configuration of the demo from what the registries hold."""
+    ours = [
+        e for e in registry if e.get("platform") == DOMAIN and not e.get("disabled_by")
+    ]
+    device_names = {
+        d["id"]: d.get("name_by_user") or d.get("name") or "" for d in devices
+    }
+    attributes = {s["entity_id"]: s.get("attributes", {}) for s in states}
+
+    def device_class(entry: dict[str, Any]) -> str | None:
+        value = attributes.get(entry["entity_id"], {}).get("device_class")
+        return None if value is None else str(value)
+
+    def short_name(entry: dict[str, Any]) -> str | None:
+        """Return the entity's name without its device's name (hub sensors)."""
+        name = str(attributes.get(entry["entity_id"], {}).get("friendly_name", ""))
+        device = device_names.get(entry["device_id"], "")
+        if device and name.startswith(f"{device} "):
+            return name[len(device) + 1 :]
+        return None
+
+    def of(domain: str, **match: Any) -> list[dict[str, Any]]:
+        found = [
+            e
+            for e in ours
+            if e["entity_id"].split(".")[0] == domain
+            and all(
+                (device_class(e) if k == "device_class" else e.get(k)) == v
+                for k, v in match.items()
+            )
+        ]
+        return sorted(
+            found, key=lambda e: (device_names.get(e["device_id"], ""), e["entity_id"])
+        )
+
+    locks = of("lock")
+    doors = {
+        e["device_id"]: e["entity_id"] for e in of("binary_sensor", device_class="door")
+    }
+    selects = {e["device_id"]: e["entity_id"] for e in of("select")}
+    events = [e["entity_id"] for e in of("event")]
+    people = of("sensor", translation_key="area_people")
+    alarms = of("sensor", translation_key="unconfirmed_alarms")
+    connectivity = of("binary_sensor", device_class="connectivity")
+    last_poll = of("sensor", translation_key="last_poll")
+
+    def tile(
+        entity_id: str, name: str | None, columns: int, **extra: Any
+    ) -> dict[str, Any]:
+        card: dict[str, Any] = {"type": "tile", "entity": entity_id}
+        if name:
+            card["name"] = name
+        return {**card, **extra, "grid_options": {"columns": columns}}
+
+    doors_section = [
+        _heading("Doors · 门", "mdi:door"),
+        *(
+            tile(
+                lock["entity_id"],
+                device_names.get(lock["device_id"]),
+                6,
+                features=[{"type": "lock-commands"}],
+            )
+            for lock in locks
+        ),
+        _heading("Work mode · 工作模式", "mdi:cog"),
+        {
+            "type": "entities",
+            "state_color": True,
+            "entities": [
+                {
+                    "entity": selects[lock["device_id"]],
+                    "name": device_names.get(lock["device_id"]),
+                }
+                for lock in locks
+                if lock["device_id"] in selects
+            ],
+        },
+    ]
+    sensors_section = [
+        _heading("Door sensors · 门磁", "mdi:door-open"),
+        *(
+            tile(doors[lock["device_id"]], device_names.get(lock["device_id"]), 6)
+            for lock in locks
+            if lock["device_id"] in doors
+        ),
+        _heading("People per area · 区域人数", "mdi:account-group"),
+        *(tile(e["entity_id"], short_name(e), 6) for e in people),
+        _heading("Controllers · 控制器", "mdi:lan-connect"),
+        {
+            "type": "entities",
+            "state_color": True,
+            "entities": [
+                {"entity": e["entity_id"], "name": device_names.get(e["device_id"])}
+                for e in connectivity
+            ]
+            + [{"entity": e["entity_id"]} for e in last_poll],
+        },
+    ]
+    activity_section = [
+        _heading("Recent access · 最近通行", "mdi:card-account-details"),
+        {"type": "markdown", "content": _recent_access_markdown(events)},
+        {"type": "logbook", "entities": events, "hours_to_show": 4},
+        _heading("Alarms · 报警", "mdi:alarm-light"),
+        *(tile(e["entity_id"], short_name(e), 12) for e in alarms),
+        {
+            "type": "markdown",
+            "content": (
+                "Each unconfirmed alarm is also a notification (the bell in the "
+                "sidebar) until the server clears it."
+            ),
+        },
+    ]
+    return {
+        "title": "ACS Bridge",
+        "views": [
+            {
+                "title": "Doors",
+                "path": "doors",
+                "icon": "mdi:door",
+                "type": "sections",
+                "max_columns": 3,
+                "sections": [
+                    {"type": "grid", "cards": doors_section},
+                    {"type": "grid", "cards": sensors_section},
+                    {"type": "grid", "cards": activity_section},
+                ],
+            }
+        ],
+    }
+
+
+async def install_dashboard(
+    ha: HomeAssistantClient, out: Path | None, *, keep: bool = False
+) -> int:
+    """Save the demo dashboard as the default one; return the number of doors.
+
+    With ``keep``, a dashboard that was saved before (perhaps edited since) stays.
+    """
+    registry = await ha.ws("config/entity_registry/list")
+    devices = await ha.ws("config/device_registry/list")
+    states = await ha.ws("get_states")
+    config = build_dashboard(registry, devices, states)
+    existing: Any = None
+    if keep:
+        with contextlib.suppress(DemoError):  # "config_not_found" when none
+            existing = await ha.ws("lovelace/config", force=False)
+    if existing:
+        say("keeping the dashboard saved before")
+    else:
+        await ha.ws("lovelace/config/save", config=config)
+    if out is not None:
+        text = json.dumps(config, ensure_ascii=False, indent=2) + "\n"
+        await asyncio.to_thread(out.write_text, text)
+    return sum(
+        1
+        for e in registry
+        if e.get("platform") == DOMAIN and e["entity_id"].startswith("lock.")
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Run every step."""
+    async with aiohttp.ClientSession() as session:
+        ha = HomeAssistantClient(session, args.url)
+        say(f"waiting for Home Assistant at {ha.url}")
+        await ha.wait_until_up(args.timeout, args.hass_pid)
+        await onboard(ha, args.username, args.password)
+        entry_id = await add_integration(ha, args.sim_port)
+        await wait_until_loaded(ha, entry_id)
+        doors = await install_dashboard(
+            ha, args.dashboard_out, keep=args.keep_dashboard
+        )
+        say(f"dashboard installed with {doors} doors")
+        if args.tokens_out is not None:
+            # For demo.screenshot: the tokens a browser keeps in localStorage.
+            await asyncio.to_thread(
+                _write_private, args.tokens_out, json.dumps(ha.tokens)
+            )
+        await ha.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run."""
+    parser = argparse.ArgumentParser(prog="python -m demo.bootstrap")
+    parser.add_argument("--url", default="http://127.0.0.1:8123")
+    parser.add_argument("--sim-port", type=int, default=6500)
+    parser.add_argument("--username", default="demo")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--hass-pid", type=int)
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--dashboard-out", type=Path)
+    parser.add_argument("--tokens-out", type=Path)
+    parser.add_argument("--keep-dashboard", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(run(args))
+    except DemoError as err:
+        sys.stderr.write(f"demo: {err}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Take a picture of the running demo's dashboard with headless Chromium.
+
+The README's docs/dashboard.png is made with it, while ``scripts/demo`` runs:
+
+    .venv-demo/bin/python -m demo.screenshot --out docs/dashboard.png
+
+It signs in the way a browser does: the tokens that ``demo.bootstrap`` got
+(``.demo/tokens.json``) are put in the page's localStorage (``hassTokens``),
+then the dashboard is opened and captured once its tiles show live doors.
+Chromium is driven over the DevTools protocol with aiohttp; no other package
+is needed. Debian: ``apt-get install chromium fonts-noto-cjk``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+from pathlib import Path
+import shutil
+import sys
+import tempfile
+import time
+from typing import Any
+
+import aiohttp
+
+# Counts the cards of the dashboard that have rendered, through shadow roots.
+_COUNT_JS = """
+(() => {
+  const found = {tiles: 0, live: 0, logbook: 0};
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.localName === 'hui-tile-card') {
+        found.tiles += 1;
+        const text = (el.shadowRoot && el.shadowRoot.textContent) || '';
+        if (!/unavailable|unknown|不可用|未知/i.test(text)) found.live += 1;
+      }
+      if (el.localName === 'ha-logbook-renderer') found.logbook += 1;
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return JSON.stringify(found);
+})()
+"""
+
+
+class Browser:
+    """A headless Chromium and one page, over the DevTools protocol."""
+
+    def __init__(self, executable: str, width: int, height: int, lang: str) -> None:
+        """Remember how to start Chromium."""
+        self.executable = executable
+        self.width, self.height, self.lang = width, height, lang
+        self.profile = Path(tempfile.mkdtemp(prefix="acs-demo-chromium-"))
+        self.process: asyncio.subprocess.Process | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self._id = 0
+
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        """Start Chromium and attach to its first page."""
+        self.process = await asyncio.create_subprocess_exec(
+            self.executable,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--lang={self.lang}",
+            f"--user-data-dir={self.profile}",
+            f"--window-size={self.width},{self.height}",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "about:blank",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        port_file = self.profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text().strip():
+            if time.monotonic() > deadline or self.process.returncode is not None:
+                raise RuntimeError("Chromium did not start")
+            await asyncio.sleep(0.2)
+        port = int(port_file.read_text().split()[0])
+        async with session.get(f"http://127.0.0.1:{port}/json/list") as resp:
+            targets = await resp.json(content_type=None)
+        page = next(t for t in targets if t.get("type") == "page")
+        self.ws = await session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0)
+        await self.send("Page.enable")
+        await self.send("Runtime.enable")
+        await self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=self.width,
+            height=self.height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        """Run one DevTools command and return its result."""
+        assert self.ws is not None
+        self._id += 1
+        msg_id = self._id
+        await self.ws.send_json({"id": msg_id, "method": method, "params": params})
+        while True:
+            msg = await self.ws.receive_json()
+            if msg.get("id") == msg_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                result: dict[str, Any] = msg.get("result", {})
+                return result
+
+    async def navigate(self, url: str) -> None:
+        """Open a URL and wait until it has loaded."""
+        await self.send("Page.navigate", url=url)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = await self.evaluate("document.readyState")
+            if state == "complete":
+                return
+            await asyncio.sleep(0.2)
+
+    async def evaluate(self, expression: str) -> Any:
+        """Evaluate JavaScript in the page and return its value."""
+        result = await self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True
+        )
+        return result.get("result", {}).get("value")
+
+    async def screenshot(self, out: Path) -> None:
+        """Save the viewport as a PNG file."""
+        result = await self.send("Page.captureScreenshot", format="png")
+        await asyncio.to_thread(out.write_bytes, base64.b64decode(result["data"]))
+
+    async def stop(self) -> None:
+        """Close the page and stop Chromium."""
+        if self.ws is not None:
+            await self.ws.close()
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+async def take(args: argparse.Namespace) -> None:
+    """Sign in, open the dashboard, wait for live tiles, and capture it."""
+    url = args.url.rstrip("/")
+    tokens = json.loads(args.tokens.read_text())
+    stored = {
+        **tokens,
+        "hassUrl": url,
+        "clientId": f"{url}/",
+        "expires": int(time.time() * 1000) + int(tokens.get("expires_in", 1800)) * 1000,
+    }
+    browser = Browser(args.chromium, args.width, args.height, args.lang)
+    async with aiohttp.ClientSession() as session:
+        try:
+            await browser.start(session)
+            # Same origin first, so the tokens land in Home Assistant's storage.
+            await browser.navigate(f"{url}/manifest.json")
+            await browser.evaluate(
+                f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
+                "localStorage.setItem('dockedSidebar', JSON.stringify('docked'));"
+                f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps(args.ha_lang))});"
+            )
+            await browser.navigate(f"{url}/{args.path.lstrip('/')}")
+            deadline = time.monotonic() + args.timeout
+            found: dict[str, int] = {}
+            settled = 0
+            while time.monotonic() < deadline:
+                found = json.loads(await browser.evaluate(_COUNT_JS) or "{}")
+                ready = (
+                    found.get("tiles", 0) >= args.min_tiles
+                    and found.get("live", 0) >= args.min_tiles
+                    and found.get("logbook", 0) >= 1
+                )
+                # a few polls in a row, so images, icons and the logbook settle
+                settled = settled + 1 if ready else 0
+                if settled >= 6:
+                    break
+                await asyncio.sleep(0.5)
+            else:
+                raise RuntimeError(f"the dashboard did not render in time: {found}")
+            await browser.screenshot(args.out)
+            sys.stdout.write(f"screenshot: {args.out} ({found})\n")
+        finally:
+            await browser.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and take the picture."""
+    parser = argparse.ArgumentParser(prog="python -m demo.screenshot")
+    parser.add_argument("--url", default="http://127.0.0.1:8123")
+    parser.add_argument("--path", default="/lovelace/doors")
+    parser.add_argument("--tokens", type=Path, default=Path(".demo/tokens.json"))
+    parser.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--lang", default="en-US", help="the browser's language")
+    parser.add_argument("--ha-lang", default="en", help="Home Assistant's language")
+    parser.add_argument("--min-tiles", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=90)
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(take(args))
+        return 0
+    return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

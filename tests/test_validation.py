@@ -157,6 +157,25 @@ def test_hacs_repository_layout() -> None:
     assert folders == [DOMAIN]
 
 
+def test_repository_license() -> None:
+    """HACS validate/license.py: the repository has an OSI-approved licence file.
+
+    GitHub detects the licence from a LICENSE file at the root; HACS reads its
+    SPDX id. It must be the licence pyproject.toml declares.
+    """
+    files = [
+        path
+        for path in ROOT.iterdir()
+        if path.is_file() and path.stem.upper() in ("LICENSE", "LICENCE", "COPYING")
+    ]
+    assert files, "no LICENSE file at the repository root"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = project["project"]["license"]
+    text = files[0].read_text(encoding="utf-8")
+    if declared == "MIT":
+        assert "Permission is hereby granted, free of charge" in text
+
+
 # --- manifest.json (hassfest manifest.py; HACS validate/integration_manifest.py) ---
 
 IOT_CLASSES = [

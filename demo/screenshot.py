@@ -2,11 +2,13 @@
 
 The README's docs/dashboard.png is made with it, while ``scripts/demo`` runs:
 
-    .venv-demo/bin/python -m demo.screenshot --out docs/dashboard.png
+    .venv-demo/bin/python -m demo.screenshot --password acs-demo --out docs/dashboard.png
 
-It signs in the way a browser does: the tokens that ``demo.bootstrap`` got
-(``.demo/tokens.json``) are put in the page's localStorage (``hassTokens``),
-then the dashboard is opened and captured once its tiles show live doors.
+It signs in as a person does, typing the user name and password into Home
+Assistant's login page (``--username``/``--password``), or with the tokens
+``demo.bootstrap`` got (``.demo/tokens.json``) put in the page's localStorage
+(``hassTokens``); then it opens the dashboard and captures it once its tiles
+show live doors.
 Chromium is driven over the DevTools protocol with aiohttp; no other package
 is needed. Debian: ``apt-get install chromium fonts-noto-cjk``.
 """
@@ -44,6 +46,18 @@ _COUNT_JS = """
   };
   walk(document);
   return JSON.stringify(found);
+})()
+"""
+
+
+# The element that has the keyboard focus, through shadow roots.
+_FOCUSED_JS = """
+(() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) {
+    el = el.shadowRoot.activeElement;
+  }
+  return el ? el.localName + ':' + (el.type || '') : '';
 })()
 """
 
@@ -134,6 +148,33 @@ class Browser:
         )
         return result.get("result", {}).get("value")
 
+    async def type_text(self, text: str) -> None:
+        """Type text into the focused field."""
+        await self.send("Input.insertText", text=text)
+
+    async def press(self, key: str, code: int) -> None:
+        """Press and release a key (Tab, Enter)."""
+        text = "\r" if key == "Enter" else ""
+        for kind in ("keyDown", "keyUp"):
+            await self.send(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key=key,
+                code=key,
+                windowsVirtualKeyCode=code,
+                nativeVirtualKeyCode=code,
+                text=text if kind == "keyDown" else "",
+            )
+
+    async def wait_for(self, expression: str, limit: float) -> Any:
+        """Poll a JavaScript expression until it is truthy; return its value."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if value := await self.evaluate(expression):
+                return value
+            await asyncio.sleep(0.25)
+        raise RuntimeError(f"timed out waiting for {expression!r}")
+
     async def screenshot(self, out: Path) -> None:
         """Save the viewport as a PNG file."""
         result = await self.send("Page.captureScreenshot", format="png")
@@ -153,27 +194,57 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-async def take(args: argparse.Namespace) -> None:
-    """Sign in, open the dashboard, wait for live tiles, and capture it."""
-    url = args.url.rstrip("/")
-    tokens = json.loads(args.tokens.read_text())
+async def login(
+    browser: Browser, url: str, username: str, password: str, language: str
+) -> None:
+    """Sign in through Home Assistant's login page, as a person does."""
+    await browser.navigate(f"{url}/")
+    await browser.evaluate(
+        f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps(language))})"
+    )
+    # The login page focuses the user name field once it has rendered.
+    await browser.wait_for(f"{_FOCUSED_JS} === 'input:text'", 30)
+    await browser.type_text(username)
+    await browser.press("Tab", 9)
+    await browser.wait_for(f"{_FOCUSED_JS} === 'input:password'", 10)
+    await browser.type_text(password)
+    await browser.press("Enter", 13)
+    # Signed in: the app stores its tokens and leaves the login page.
+    await browser.wait_for("localStorage.getItem('hassTokens') !== null", 30)
+    await browser.evaluate("localStorage.setItem('dockedSidebar', '\"docked\"')")
+
+
+async def use_tokens(
+    browser: Browser, url: str, tokens: dict[str, Any], language: str
+) -> None:
+    """Put tokens where the app keeps them (localStorage ``hassTokens``)."""
     stored = {
         **tokens,
         "hassUrl": url,
         "clientId": f"{url}/",
         "expires": int(time.time() * 1000) + int(tokens.get("expires_in", 1800)) * 1000,
     }
+    # Same origin first, so the tokens land in Home Assistant's storage.
+    await browser.navigate(f"{url}/manifest.json")
+    await browser.evaluate(
+        f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
+        "localStorage.setItem('dockedSidebar', JSON.stringify('docked'));"
+        f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps(language))});"
+    )
+
+
+async def take(args: argparse.Namespace) -> None:
+    """Sign in, open the dashboard, wait for live tiles, and capture it."""
+    url = args.url.rstrip("/")
     browser = Browser(args.chromium, args.width, args.height, args.lang)
     async with aiohttp.ClientSession() as session:
         try:
             await browser.start(session)
-            # Same origin first, so the tokens land in Home Assistant's storage.
-            await browser.navigate(f"{url}/manifest.json")
-            await browser.evaluate(
-                f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
-                "localStorage.setItem('dockedSidebar', JSON.stringify('docked'));"
-                f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps(args.ha_lang))});"
-            )
+            if args.password is not None:
+                await login(browser, url, args.username, args.password, args.ha_lang)
+            else:
+                tokens = json.loads(await asyncio.to_thread(args.tokens.read_text))
+                await use_tokens(browser, url, tokens, args.ha_lang)
             await browser.navigate(f"{url}/{args.path.lstrip('/')}")
             deadline = time.monotonic() + args.timeout
             found: dict[str, int] = {}
@@ -203,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo.screenshot")
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--path", default="/lovelace/doors")
+    parser.add_argument("--username", default="demo")
+    parser.add_argument(
+        "--password", help="sign in through the login page with this password"
+    )
     parser.add_argument("--tokens", type=Path, default=Path(".demo/tokens.json"))
     parser.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")

@@ -494,7 +494,7 @@ async def run(args: argparse.Namespace) -> None:
         doors = await install_dashboard(
             ha, args.dashboard_out, keep=args.keep_dashboard
         )
-        say(f"dashboard installed with {doors} doors")
+        say(f"dashboard ready: {doors} doors")
         if args.tokens_out is not None:
             # For demo.screenshot: the tokens a browser keeps in localStorage.
             await asyncio.to_thread(

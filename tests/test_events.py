@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.acs_bridge.const import EVENT_ACCESS
 
-from .helpers import door_device
+from .helpers import door_device, entity_id
 from .sim_fixtures import SimSetup
 
 
@@ -53,6 +53,7 @@ async def test_bus_event_fields(
     assert set(first) == {
         "entry_id",
         "device_id",
+        "entity_id",
         "door_id",
         "door_name",
         "controller_id",
@@ -74,6 +75,9 @@ async def test_bus_event_fields(
     }
     assert first["entry_id"] == sim_setup.entry.entry_id
     assert first["device_id"] == device.id
+    assert first["entity_id"] == entity_id(
+        hass, "event", f"door_{door.id}_access", sim_setup.entry.entry_id
+    )
     assert first["door_id"] == door.id
     assert first["door_name"] == device.name
     assert first["controller_id"] == door.controller_id

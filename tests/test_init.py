@@ -9,7 +9,11 @@ from unittest.mock import MagicMock
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -101,7 +105,9 @@ async def test_devices(
     assert controller.serial_number == "8791"
     east = devices["东门"]
     assert east.via_device_id == controller.id
-    assert east.suggested_area == "办公楼"
+    area = ar.async_get(hass).async_get_area(east.area_id)
+    assert area is not None
+    assert area.name == "办公楼"
 
 
 async def test_unavailable_and_back(
@@ -160,7 +166,9 @@ async def test_new_and_removed_doors(
     }
     assert "West Gate" in names
     assert "North Controller 门1" not in names
-    assert "门1" not in names  # d3 gone, so d2 no longer shares its name
+    # d3 is gone, so d2 no longer shares its name and loses the prefix.
+    assert "门1" in names
+    assert "1号楼控制器 门1" not in names
     assert init_integration.state is ConfigEntryState.LOADED
     assert (
         entity_registry.async_get_entity_id(

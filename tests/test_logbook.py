@@ -61,10 +61,12 @@ async def test_describe_event(hass: HomeAssistant, sim_setup: SimSetup) -> None:
         "user_name": "张三",
         "card_no": "17435103",
         "device_id": "abc",
+        "entity_id": "event.dong_men_access",
     }
     entry = describe(Event(EVENT_ACCESS, event_data))
     assert entry == {
         "name": "东门",
         "message": "张三 access granted (card 17435103)",
         "device_id": "abc",
+        "entity_id": "event.dong_men_access",
     }

@@ -26,12 +26,13 @@ from .adapters import (
     AcsAuthenticationError,
     AcsError,
     AdapterConfig,
+    available_adapters,
     get_adapter,
 )
 from .alarms import AlarmNotifier
 from .const import CONF_ADAPTER, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
-from .events import AccessEventPipeline
+from .events import AccessEventPipeline, async_remove_stores
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -75,8 +76,10 @@ def create_adapter(hass: HomeAssistant, data: dict[str, object]) -> AcsAdapter:
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions and find the installed adapters."""
     async_setup_services(hass)
+    # Looking for third-party adapters reads package metadata from disk.
+    await hass.async_add_executor_job(available_adapters)
     return True
 
 
@@ -116,6 +119,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
 async def _async_options_updated(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
     """Apply new options by reloading the entry."""
     await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
+    """Forget the entry's stored event cursor and announced alarms."""
+    await async_remove_stores(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:

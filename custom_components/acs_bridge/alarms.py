@@ -21,6 +21,7 @@ from .const import (
     DEFAULT_ALARM_NOTIFICATIONS,
     DOMAIN,
     EVENT_ALARM,
+    store_key,
 )
 from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
 
@@ -49,7 +50,7 @@ class AlarmNotifier:
             entry.options.get(CONF_ALARM_NOTIFICATIONS, DEFAULT_ALARM_NOTIFICATIONS)
         )
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.alarms"
+            hass, STORAGE_VERSION, store_key(entry.entry_id, "alarms")
         )
         self.announced: set[int] = set()
         self._texts: dict[str, str] = {}

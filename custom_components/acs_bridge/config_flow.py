@@ -146,7 +146,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the server's address and account."""
-        adapters = available_adapters()
+        adapters = await self.hass.async_add_executor_job(available_adapters)
         if self._adapter is None:
             if len(adapters) > 1:
                 return await self.async_step_adapter()
@@ -182,7 +182,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             self._adapter = user_input[CONF_ADAPTER]
             return await self.async_step_user()
-        adapters = available_adapters()
+        adapters = await self.hass.async_add_executor_job(available_adapters)
         options = [
             SelectOptionDict(value=key, label=adapter.name)
             for key, adapter in adapters.items()

@@ -50,3 +50,8 @@ EVENT_TYPE_ALARM: Final = "alarm"
 def door_signal(entry_id: str, door_id: str) -> str:
     """Return the dispatcher signal of one door's access events."""
     return f"{SIGNAL_ACCESS_EVENT.format(entry_id=entry_id)}_{door_id}"
+
+
+def store_key(entry_id: str, what: str) -> str:
+    """Return the storage key of what an entry keeps ("events", "alarms")."""
+    return f"{DOMAIN}.{entry_id}.{what}"

@@ -309,19 +309,24 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
 
     @callback
     def _sync_devices(self, data: AcsData) -> None:
-        """Create the hub and controller devices; remove devices that are gone."""
+        """Create the hub, controller and door devices; remove those that are gone.
+
+        Devices are linked with ``via_device_id`` after they exist: Home
+        Assistant 2026 deprecates linking by identifiers (``via_device``), and
+        2025.4 offers ``via_device_id`` only when updating a device.
+        """
         entry = self.config_entry
         registry = dr.async_get(self.hass)
-        registry.async_get_or_create(
+        hub = registry.async_get_or_create(
             config_entry_id=entry.entry_id,
             identifiers={(DOMAIN, self.hub_identifier)},
             manufacturer=MANUFACTURER,
             model=self.adapter.name,
             name=entry.title,
-            configuration_url=None,
         )
+        parents: dict[str, str] = {}
         for controller in data.controllers.values():
-            registry.async_get_or_create(
+            device = registry.async_get_or_create(
                 config_entry_id=entry.entry_id,
                 identifiers={(DOMAIN, controller_identifier(entry, controller.id))},
                 manufacturer=MANUFACTURER,
@@ -329,8 +334,22 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 name=controller.name,
                 serial_number=controller.serial,
                 suggested_area=controller.area_name,
-                via_device=(DOMAIN, self.hub_identifier),
             )
+            parents[controller.id] = device.id
+            if device.via_device_id != hub.id:
+                registry.async_update_device(device.id, via_device_id=hub.id)
+        for door in data.doors.values():
+            device = registry.async_get_or_create(
+                config_entry_id=entry.entry_id,
+                identifiers={(DOMAIN, door_identifier(entry, door.id))},
+                manufacturer=MANUFACTURER,
+                model="Door",
+                name=data.door_names.get(door.id, door.name),
+                suggested_area=door.area_name,
+            )
+            via = parents.get(door.controller_id, hub.id)
+            if device.via_device_id != via:
+                registry.async_update_device(device.id, via_device_id=via)
         current = {self.hub_identifier}
         current.update(controller_identifier(entry, c) for c in data.controllers)
         current.update(door_identifier(entry, d) for d in data.doors)
@@ -338,6 +357,4 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
             if ids and not ids & current:
                 LOGGER.debug("Removing device %s: gone from the server", device.name)
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=entry.entry_id
-                )
+                registry.async_remove_device(device.id)

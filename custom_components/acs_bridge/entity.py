@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .adapters import Controller, Door, DoorState
-from .const import DOMAIN, MANUFACTURER
+from .const import DOMAIN
 from .coordinator import (
     AcsCoordinator,
     AcsData,
@@ -114,16 +114,9 @@ class AcsDoorEntity(AcsEntity):
         """Attach the entity to the door's device."""
         super().__init__(coordinator, description, f"door_{door_id}")
         self.door_id = door_id
-        entry = coordinator.config_entry
-        data = coordinator.data
-        door = data.doors[door_id]
+        # The coordinator creates the door's device, with its name and links.
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, door_identifier(entry, door_id))},
-            name=data.door_names.get(door_id, door.name),
-            manufacturer=MANUFACTURER,
-            model="Door",
-            suggested_area=door.area_name,
-            via_device=(DOMAIN, controller_identifier(entry, door.controller_id)),
+            identifiers={(DOMAIN, door_identifier(coordinator.config_entry, door_id))},
         )
 
     @property

@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
@@ -54,6 +54,7 @@ from .const import (
     EVENT_TYPE_GRANTED,
     LOGGER,
     door_signal,
+    store_key,
 )
 from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
 
@@ -157,6 +158,14 @@ class Access:
         )
 
 
+async def async_remove_stores(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove what an entry stored (its event cursor and announced alarms)."""
+    for what in ("events", "alarms"):
+        await Store[dict[str, Any]](
+            hass, STORAGE_VERSION, store_key(entry_id, what)
+        ).async_remove()
+
+
 class AccessEventPipeline:
     """Poll, de-duplicate, recover and deliver the access events of one server."""
 
@@ -184,7 +193,7 @@ class AccessEventPipeline:
             adapter.supports(Capability.RECORDS) and self.replay > timedelta()
         )
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
+            hass, STORAGE_VERSION, store_key(entry.entry_id, "events")
         )
         self.cursor: int | None = None
         # event id -> (match key, monotonic time first seen)
@@ -204,6 +213,7 @@ class AccessEventPipeline:
         self._stopped = False
         self._task: asyncio.Task[None] | None = None
         self._device_ids: dict[str, str | None] = {}
+        self._entity_ids: dict[str, str] = {}
         self.delivered = 0
         self.replayed = 0
         self.listeners: list[Callable[[Access], None]] = []
@@ -433,6 +443,19 @@ class AccessEventPipeline:
                 del self._unmatched[old]
         self._save()
 
+    def _entity_id(self, door_id: str | None) -> str | None:
+        """Return the door's access event entity, which the logbook files it under."""
+        if door_id is None:
+            return None
+        if door_id not in self._entity_ids:
+            entity_id = er.async_get(self.hass).async_get_entity_id(
+                "event", DOMAIN, f"{self.entry.entry_id}_door_{door_id}_access"
+            )
+            if entity_id is None:
+                return None
+            self._entity_ids[door_id] = entity_id
+        return self._entity_ids[door_id]
+
     def _device_id(self, door_id: str | None) -> str | None:
         if door_id is None:
             return None
@@ -456,6 +479,7 @@ class AccessEventPipeline:
         event_data = {
             "entry_id": self.entry.entry_id,
             "device_id": self._device_id(access.door_id),
+            "entity_id": self._entity_id(access.door_id),
             "door_id": access.door_id,
             "door_name": door_name,
             "controller_id": access.controller_id,

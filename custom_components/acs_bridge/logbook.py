@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
@@ -64,6 +65,8 @@ def async_describe_events(
         }
         if device_id := data.get(ATTR_DEVICE_ID):
             description[ATTR_DEVICE_ID] = device_id
+        if entity_id := data.get("entity_id"):
+            description[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
         return description
 
     async_describe_event(DOMAIN, EVENT_ACCESS, describe)

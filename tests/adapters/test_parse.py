@@ -252,3 +252,29 @@ def test_alarm_without_trouble_id_uses_the_event_id() -> None:
     assert (alarm.alarm_id, alarm.event_id, alarm.acknowledged) == (5, 5, True)
     with pytest.raises(AcsResponseError):
         parse.parse_alarm({}, TIME_ZONE)
+
+
+def test_realtime_event_code_from_known_names() -> None:
+    """The cache sends only a name: the values the spec pairs with names fill the code."""
+    from zoneinfo import ZoneInfo
+
+    from custom_components.acs_bridge.adapters.ax_bs_http.parse import (
+        parse_access_event,
+    )
+
+    zone = ZoneInfo("Asia/Shanghai")
+    base = {"eventId": 1, "eventTime": "2020-02-25 11:52:14"}
+    assert (
+        parse_access_event({**base, "eventName": "外部无效卡"}, zone).event_code == 22
+    )
+    assert (
+        parse_access_event({**base, "eventName": "外部刷卡开门"}, zone).event_code == 3
+    )
+    assert (
+        parse_access_event({**base, "eventName": "内部刷卡开门"}, zone).event_code
+        is None
+    )
+    assert (
+        parse_access_event({**base, "eventName": "x", "eventType": 7}, zone).event_code
+        == 7
+    )

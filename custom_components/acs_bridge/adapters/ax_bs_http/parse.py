@@ -245,6 +245,14 @@ _REASONS: Final[dict[int, AccessReason]] = {
 #: Reader names: an outside reader sees people coming in, an inside one
 #: sees people going out (外部刷卡开门 / 内部刷卡开门, 外部无效卡 / 内部无效卡).
 _OUTSIDE_PREFIX: Final = "外部"
+#: Event values that the specification's examples pair with a name. The
+#: real-time cache sends only the name; these are filled in from it, any other
+#: name keeps no code (the list of values is not closed).
+KNOWN_EVENT_CODES: Final[dict[str, int]] = {
+    "外部刷卡开门": 3,
+    "外部无效卡": 22,
+    "非法开门": 25,
+}
 _INSIDE_PREFIX: Final = "内部"
 
 
@@ -371,7 +379,8 @@ def parse_access_event(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent
         door_id=to_text(_first(obj, "subDeviceId", "subdeviceId", "doorId")),
         door_name=to_text(_first(obj, "subDeviceName", "subdeviceName", "doorName")),
         area_name=to_text(obj.get("areaName")),
-        event_code=to_int(_first(obj, "eventType", "acsEventValue", "eventValue")),
+        event_code=to_int(_first(obj, "eventType", "acsEventValue", "eventValue"))
+        or KNOWN_EVENT_CODES.get(name),
         direction=direction_from(_first(obj, "inOrOut", "inOut"), name),
         is_alarm=to_bool(obj.get("isAlarm")),
         reason=reason,

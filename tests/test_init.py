@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 import logging
+from typing import Any
 from unittest.mock import MagicMock
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    EVENT_STATE_REPORTED,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -263,3 +268,37 @@ async def test_adapter_with_few_capabilities(
     coordinator = mock_config_entry.runtime_data.coordinator
     assert coordinator.data.alarms == {}
     assert coordinator.data.area_people == {}
+
+
+async def test_unchanged_poll_writes_no_state(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """A poll that changes nothing writes only the last-poll sensor; a change, its door."""
+    coordinator = init_integration.runtime_data.coordinator
+    written: list[str] = []
+
+    @callback
+    def record(event: Event) -> None:
+        written.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+
+    @callback
+    def every(data: Any) -> bool:
+        return True
+
+    hass.bus.async_listen(EVENT_STATE_REPORTED, record, event_filter=every)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    last_poll = entity_id(hass, "sensor", "hub_last_poll")
+    assert set(written) <= {last_poll}
+
+    written.clear()
+    mock_adapter.states["d1"] = DoorState(door_id="d1", online=True, is_open=True)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    door_entities = {
+        entity_id(hass, "lock", "door_d1_lock"),
+        entity_id(hass, "binary_sensor", "door_d1_door"),
+    }
+    assert door_entities <= set(written) <= door_entities | {last_poll}

@@ -66,3 +66,26 @@ async def test_fires_only_on_access(
     assert state.attributes["event_type"] == "denied"
     assert state.attributes["user_name"] == "张三"
     assert state.attributes["reason"] == "no_permission"
+
+
+async def test_no_new_event_when_available_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter
+) -> None:
+    """Becoming available again does not look like a new access event."""
+    from custom_components.acs_bridge.adapters import AcsConnectionError
+
+    entity = entity_id(hass, "event", "door_d1_access")
+    async_dispatcher_send(
+        hass, door_signal(init_integration.entry_id, "d1"), "granted", {}
+    )
+    await hass.async_block_till_done()
+    fired = hass.states.get(entity).state
+    coordinator = init_integration.runtime_data.coordinator
+    mock_adapter.controllers.side_effect = AcsConnectionError("down")
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(entity).state == "unavailable"
+    mock_adapter.controllers.side_effect = None
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(entity).state == fired

@@ -1,0 +1,1 @@
+"""Benchmarks of ACS Bridge against the bundled simulator (run with scripts/bench)."""

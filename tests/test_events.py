@@ -309,3 +309,61 @@ async def test_late_poll_reads_the_records(
     pipeline._last_poll_ok = (pipeline._last_poll_ok or 0) - 10
     await pipeline._poll_realtime(time.monotonic())
     assert pipeline._reconcile_due
+
+
+async def test_server_restart_reads_the_records_at_once(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Swipes the restart emptied from the cache arrive in the next rounds."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    before = sim.burst(6)
+    await poll(hass, sim_setup)
+    pipeline = sim_setup.runtime.events
+    pipeline._last_reconcile = time.monotonic()  # no periodic read is due
+    lost_in_cache = sim.burst(3)
+    sim.restart()
+    after = sim.burst(2)
+    await poll(hass, sim_setup, times=2)
+
+    assert swipe_keys(events) == sim_keys(before + lost_in_cache + after)
+    replayed = [e for e in events if e.data["replayed"]]
+    assert swipe_keys(replayed) == sim_keys(lost_in_cache)
+
+
+async def test_one_state_read_per_door_per_poll(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A burst of granted swipes reads each door's state once, not once a swipe."""
+    sim = sim_setup.sim
+    await poll(hass, sim_setup)
+    before = len(sim.requests)
+    swipes = sim.burst(40)
+    await poll(hass, sim_setup)
+    reads = [r.path for r in sim.requests[before:] if "door/state" in r.path]
+    doors = {s.door_id for s in swipes if s.granted}
+    assert sorted(path.rsplit("/", 1)[-1] for path in reads) == sorted(doors)
+
+
+async def test_database_restore_during_a_gap(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Swipes made after a database restore, while the cache was unreachable, arrive."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    before = sim.burst(8)
+    await poll(hass, sim_setup)
+    sim_setup.clock.advance(3)
+    sim_setup.runtime.events._reconcile_due = True
+    await poll(hass, sim_setup, times=2)  # the cursor is past the 8 records
+
+    sim.restart(clear_records=True)
+    sim.fault("http500", path="acs/device/eventcache")
+    missed = sim.burst(3)  # record ids 1..3, below the cursor
+    await poll(hass, sim_setup)
+    sim_setup.clock.advance(3)
+    sim.clear_faults()
+    await poll(hass, sim_setup, times=2)
+
+    assert swipe_keys(events) == sim_keys(before + missed)
+    assert all(e.data["replayed"] for e in events[len(before) :])

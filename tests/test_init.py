@@ -302,3 +302,32 @@ async def test_unchanged_poll_writes_no_state(
         entity_id(hass, "binary_sensor", "door_d1_door"),
     }
     assert door_entities <= set(written) <= door_entities | {last_poll}
+
+
+async def test_targeted_refresh_tells_only_that_door(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """Reading one door after a swipe writes that door's entities only."""
+    coordinator = init_integration.runtime_data.coordinator
+    written: list[str] = []
+
+    @callback
+    def record(event: Event) -> None:
+        written.append(event.data["entity_id"])
+
+    @callback
+    def every(data: Any) -> bool:
+        return True
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    hass.bus.async_listen(EVENT_STATE_REPORTED, record, event_filter=every)
+    await coordinator.async_refresh_doors(["d1"])  # unchanged: nothing written
+    await hass.async_block_till_done()
+    assert written == []
+    mock_adapter.states["d1"] = DoorState(door_id="d1", online=True, is_open=True)
+    await coordinator.async_refresh_doors(["d1"])
+    await hass.async_block_till_done()
+    assert set(written) == {
+        entity_id(hass, "lock", "door_d1_lock"),
+        entity_id(hass, "binary_sensor", "door_d1_door"),
+    }

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -143,6 +143,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._polls = 0
         self._door_cursor = 0
         self._dirty_doors: set[str] = set()
+        self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
 
@@ -301,9 +302,32 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             self.mark_doors_dirty(ids)
             return
         self._dirty_doors.difference_update(states)
-        merged = {**self.data.door_states, **states}
-        self.data = replace(self.data, door_states=merged)
-        self.async_update_listeners()
+        previous = self.data.door_states
+        changed = [d for d, state in states.items() if previous.get(d) != state]
+        if not changed:
+            return
+        self.data = replace(self.data, door_states={**previous, **states})
+        # Only the entities of doors that changed are told: a swipe's refresh
+        # must not cost every entity of a large site a look at its state.
+        for door_id in changed:
+            for listener in list(self._door_listeners.get(door_id, ())):
+                listener()
+
+    @callback
+    def async_add_door_listener(
+        self, door_id: str, listener: CALLBACK_TYPE
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` when a targeted refresh changes this door's state."""
+        listeners = self._door_listeners.setdefault(door_id, [])
+        listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            listeners.remove(listener)
+            if not listeners:
+                self._door_listeners.pop(door_id, None)
+
+        return remove
 
     # --- devices -----------------------------------------------------------
 

@@ -119,6 +119,15 @@ class AcsDoorEntity(AcsEntity):
             identifiers={(DOMAIN, door_identifier(coordinator.config_entry, door_id))},
         )
 
+    async def async_added_to_hass(self) -> None:
+        """Also listen for targeted refreshes of this door."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_door_listener(
+                self.door_id, self._handle_coordinator_update
+            )
+        )
+
     @property
     def door(self) -> Door | None:
         """Return the door, if the server still lists it."""

@@ -48,6 +48,7 @@ from .const import (
     DEFAULT_EVENT_INTERVAL,
     DEFAULT_REPLAY_MINUTES,
     DOMAIN,
+    DOOR_STATE_REQUESTS_PER_SECOND,
     EVENT_ACCESS,
     EVENT_TYPE_ALARM,
     EVENT_TYPE_DENIED,
@@ -70,6 +71,9 @@ RECONCILE_SECONDS = 10.0
 # Keys of deliveries kept to match records against (and across restarts).
 DELIVERED_KEYS_MAX = 5000
 DEFAULT_CACHE_SECONDS = 2.0
+# After the server's records start over, look this far before the last good
+# real-time poll for records it may have missed (clocks may differ a little).
+RESTORE_LOOKBACK = timedelta(seconds=60)
 
 type MatchKey = tuple[str, str, str]
 
@@ -213,6 +217,9 @@ class AccessEventPipeline:
         self._stopped = False
         self._task: asyncio.Task[None] | None = None
         self._device_ids: dict[str, str | None] = {}
+        self._touched_doors: dict[str, None] = {}
+        self._max_event_id: int | None = None
+        self._last_poll_ok_wall: datetime | None = None
         self._entity_ids: dict[str, str] = {}
         self.delivered = 0
         self.replayed = 0
@@ -301,13 +308,25 @@ class AccessEventPipeline:
             self._reconcile_due = True
             return
         self._last_poll_ok = started
+        self._last_poll_ok_wall = dt_util.utcnow()
         self._prune_seen(started)
-        for event in sorted(events, key=lambda e: e.event_id):
+        events = sorted(events, key=lambda e: e.event_id)
+        if (
+            events
+            and self._max_event_id is not None
+            and (events[-1].event_id < self._max_event_id)
+        ):
+            self._server_restarted()
+        if events:
+            self._max_event_id = events[-1].event_id
+        for event in events:
             access = Access.from_event(event)
             seen = self._seen.get(event.event_id)
             if seen is not None and seen[0] == access.key:
                 continue
-            # A new id, or a known id with another swipe: the server restarted.
+            if seen is not None:
+                # A known id with another swipe: the server restarted.
+                self._server_restarted()
             self._seen[event.event_id] = (access.key, started)
             if access.key in self._restored:
                 # Delivered before Home Assistant restarted; still in the cache.
@@ -318,6 +337,30 @@ class AccessEventPipeline:
         self._restored.clear()
         # Records read before this poll started and still unmatched were missed.
         self._release_pending(started)
+        self._refresh_touched_doors()
+
+    def _refresh_touched_doors(self) -> None:
+        """Read the doors that granted swipes opened, once each, within a budget.
+
+        Doors past the budget are read first at the next state poll.
+        """
+        if not self._touched_doors:
+            return
+        doors = list(self._touched_doors)
+        self._touched_doors.clear()
+        self.coordinator.mark_doors_dirty(doors)
+        budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * self.interval))
+        self.entry.async_create_background_task(
+            self.hass,
+            self.coordinator.async_refresh_doors(doors[:budget]),
+            f"{DOMAIN} door refresh",
+        )
+
+    def _server_restarted(self) -> None:
+        """Event ids started over: the cache lost what it held, read the records now."""
+        if not self._reconcile_due:
+            LOGGER.debug("Event ids started over: the server restarted")
+        self._reconcile_due = True
 
     def _prune_seen(self, now: float) -> None:
         if len(self._seen) < 256:
@@ -328,6 +371,7 @@ class AccessEventPipeline:
     async def _reconcile(self, started: float) -> None:
         """Read the records after the cursor and hold them for matching."""
         self._last_reconcile = started
+        after_gap = self._reconcile_due
         try:
             if self.cursor is None:
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
@@ -342,9 +386,10 @@ class AccessEventPipeline:
                     cursor, kind=RecordKind.SWIPE, alarms=AlarmFilter.INCLUDE
                 )
             ]
-            if not records and self._realtime_since_reconcile:
-                # Swipes arrived but no record after the cursor: the server's
-                # database may have been restored, its record ids starting over.
+            if not records and (self._realtime_since_reconcile or after_gap):
+                # Swipes arrived, or a gap is being filled, but no record is
+                # after the cursor: the server's database may have been
+                # restored, its record ids starting over.
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
                 if latest is not None and latest < cursor:
                     LOGGER.info(
@@ -353,8 +398,16 @@ class AccessEventPipeline:
                         cursor,
                     )
                     self._pending.clear()
-                    self.cursor = latest
+                    self.cursor = await self._first_record_after_last_poll(latest)
                     self._save()
+                    records = [
+                        record
+                        async for record in self.adapter.records_after(
+                            self.cursor,
+                            kind=RecordKind.SWIPE,
+                            alarms=AlarmFilter.INCLUDE,
+                        )
+                    ]
             self._realtime_since_reconcile = 0
         except AcsError as err:
             LOGGER.debug("Cannot read records after %s: %s", self.cursor, err)
@@ -375,6 +428,23 @@ class AccessEventPipeline:
             self._advance_cursor(max(r.record_id for r in too_old))
         if not self.realtime:
             self._release_pending(time.monotonic())
+
+    async def _first_record_after_last_poll(self, latest: int) -> int:
+        """Return the cursor just before the records the real-time path may have missed.
+
+        That is the first record made since a little before the last good
+        real-time poll (what real time delivered since is matched and dropped).
+        """
+        now = dt_util.utcnow()
+        since = (self._last_poll_ok_wall or now) - RESTORE_LOOKBACK
+        async for record in self.adapter.records_between(
+            since,
+            now + RESTORE_LOOKBACK,
+            kind=RecordKind.SWIPE,
+            alarms=AlarmFilter.INCLUDE,
+        ):
+            return min(record.record_id - 1, latest)
+        return latest
 
     def _release_pending(self, poll_started: float) -> None:
         """Deliver held records that no real-time event matched."""
@@ -521,13 +591,8 @@ class AccessEventPipeline:
                 },
             )
             if access.granted and not access.replayed:
-                # A granted swipe opens the door: read its state now.
-                self.coordinator.mark_doors_dirty([access.door_id])
-                self.entry.async_create_background_task(
-                    self.hass,
-                    self.coordinator.async_refresh_doors([access.door_id]),
-                    f"{DOMAIN} door refresh",
-                )
+                # A granted swipe opens the door: its state is read after the poll.
+                self._touched_doors[access.door_id] = None
         for listener in self.listeners:
             listener(access)
 

@@ -109,6 +109,39 @@ def machine_line(results: dict[str, Any]) -> str:
     )
 
 
+PHASE_NAMES = {
+    "rate_5": "the 5/s stream",
+    "rate_20": "the 20/s stream",
+    "rate_100": "the 100/s stream",
+    "commands": "the commands",
+    "poll_failures": "the failing polls",
+    "outage": "the outage",
+    "restart": "the restart",
+    "restart_db": "the database restore",
+}
+
+
+def order_text(results: dict[str, Any]) -> str:
+    if not results.get("concurrent"):
+        return "one section after the other (sections 1, 4, 2, then 3)."
+    beside = results.get("beside_scale", [])
+    names = ", ".join(PHASE_NAMES.get(name, name) for name in beside) or "nothing"
+    return (
+        "sections 1, 4 and 2 run one after the other on one site; section 3 (its own "
+        "simulator and Home Assistant processes, one site at a time) runs beside "
+        f"section 1's first stream, so that everything fits in 10 minutes — it "
+        f"overlapped {names}; rows marked † ran beside it. CPU times are per process, "
+        "so neither section's CPU figures include the other's. Together the four "
+        "processes use well under one of the two cores, except for a second or two at "
+        "each scale set-up. `scripts/bench --serial` runs section 3 afterwards "
+        "instead (about 3 minutes longer)."
+    )
+
+
+def dagger(results: dict[str, Any], phase: str) -> str:
+    return " †" if phase in results.get("beside_scale", []) else ""
+
+
 def measured_by(results: dict[str, Any]) -> str:
     return (
         f"*Measured on {machine_line(results)} — by `{results['command']}` "
@@ -135,6 +168,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         "(the machine is shared)"
     )
     add(f"- **Event interval:** {results['event_interval']:g} s (the default)")
+    add(f"- **Order:** {order_text(results)}")
     add("")
     body: list[str] = []
     if "main" in results:
@@ -192,6 +226,7 @@ def latency_section(results: dict[str, Any], checks: list[Check]) -> list[str]:
             and row["duplicated"] == 0
         )
         rate = f"{row['rate']:g}/s"
+        label = rate + dagger(results, row["phase"])
         checks += [
             Check(f"latency p50 at {rate}", lat["p50"], P50_TARGET),
             Check(f"latency p99 at {rate}", lat["p99"], P99_TARGET),
@@ -200,7 +235,7 @@ def latency_section(results: dict[str, Any], checks: list[Check]) -> list[str]:
         ]
         rows.append(
             [
-                rate,
+                label,
                 str(row["swipes"]),
                 str(row["lost"]),
                 str(row["duplicated"]),
@@ -302,13 +337,20 @@ def fault_section(results: dict[str, Any], checks: list[Check]) -> list[str]:
             )
             during = row["during_blackout"]
             after = row["lost_after_restore"]
+            ok = row["lost_by_integration"] == 0 and row["duplicated"] == 0
             extra = (
                 f"lost: {row['erased_by_restore']} erased by the restore itself (made "
                 "after the last poll: gone from both cache and records, no client can "
-                f"see them), {after['swipes']} made after the restore (record ids "
-                f"{id_ranges(after['record_ids'])}, all in its first "
-                f"{s(after['last_sent_after_restore'], 1)} s); {during['swipes']} "
-                f"swipes while the cache was unreachable, {during['lost']} of them lost"
+                f"see them), {after['swipes']} made after the restore"
+            )
+            if after["swipes"]:
+                extra += (
+                    f" (record ids {id_ranges(after['record_ids'])}, all in its first "
+                    f"{s(after['last_sent_after_restore'], 1)} s)"
+                )
+            extra += (
+                f"; {during['swipes']} swipes while the cache was unreachable, "
+                f"{during['lost']} of them lost"
             )
         else:
             label = "server restart (event ids start over)"
@@ -319,7 +361,7 @@ def fault_section(results: dict[str, Any], checks: list[Check]) -> list[str]:
             )
         rows.append(
             [
-                label,
+                label + dagger(results, name),
                 str(row["swipes"]),
                 str(row["lost"]),
                 str(row["duplicated"]),
@@ -524,8 +566,9 @@ def scale_section(results: dict[str, Any], checks: list[Check]) -> list[str]:
     out += [
         f"*Beyond the issue*: what one swipe costs at scale. After the window, "
         f"{plan['burst_seconds']:g} s of {plan['burst_rate']:g} swipes/s (random "
-        "doors); CPU per swipe = (the burst's CPU share − the window's) × seconds / "
-        "swipes.",
+        "doors) in a 10 s span that, like the window, holds one state poll per 10 s; "
+        "CPU per swipe = (the span's CPU time − the window's rate × 10 s) / swipes "
+        "(a fraction of a millisecond is within the noise).",
         "",
     ]
     out += table(
@@ -637,7 +680,8 @@ def command_section(results: dict[str, Any]) -> list[str]:
         "of the section 1 site, each followed by `lock.lock`; the integration's polling "
         "runs as usual. The request time is the simulator's receive time "
         "(`/_sim/requests`); the state time is when `state_changed` was fired. "
-        f"Failed or unmatched: {c['failed']}.",
+        f"Failed or unmatched: {c['failed']}."
+        + (" † Ran beside section 3." if dagger(results, "commands") else ""),
         "",
     ]
     out += table(["step", "p50 ms", "p99 ms", "max ms"], rows)

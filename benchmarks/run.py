@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 EVENT_INTERVAL = 1.0  # the integration's default real-time poll interval
 CPU_TARGET = 0.03  # of one core, steady state at 1000 doors: profiled when above
 TARGET_DOORS = 1000
+STATE_INTERVAL = 10.0  # the integration's default state poll interval
 LOAD_AT_START = os.getloadavg()
 CODE: dict[str, dict[str, Any]] = {}  # the code each site's processes loaded
 
@@ -53,24 +54,24 @@ class Plan:
     fault_rate: float = 20.0
     poll_fault_seconds: float = 30.0
     poll_fault_share: float = 0.10
-    outage_before: float = 5.0
+    outage_before: float = 3.0
     outage: float = 10.0
-    outage_after: float = 6.0
-    restart_before: float = 6.0
-    restart_after: float = 6.0
-    restore_before: float = 5.0
+    outage_after: float = 5.0
+    restart_before: float = 5.0
+    restart_after: float = 5.0
+    restore_before: float = 3.0
     restore_to_blackout: float = 0.5
     cache_blackout: float = 4.0  # after a database restore: > the 2 s cache
-    restore_after: float = 5.0
+    restore_after: float = 4.0
     drain: float = 12.0  # > the 10 s record reconciliation, so replays show
-    gap: float = 2.0
+    gap: float = 1.0
     commands: int = 200
     scale_doors: tuple[int, ...] = (100, 1000, 2000)
     doors_per_controller: int = 4
     scale_rate: float = 2.0
     burst_rate: float = 20.0  # beyond the issue: the cost of a swipe at scale
-    burst_seconds: float = 6.0
-    scale_settle: float = 4.0
+    burst_seconds: float = 8.0  # swipes, within a 10 s span
+    scale_settle: float = 2.0
     scale_window: float = 30.0
     baseline: float = 5.0
     profile_seconds: float = 20.0
@@ -81,10 +82,9 @@ QUICK = Plan(
     mode="quick",
     latency_swipes=200,
     poll_fault_seconds=15.0,
-    restart_before=5.0,
     commands=50,
     scale_window=20.0,
-    burst_seconds=4.0,
+    burst_seconds=5.0,
     profile_seconds=10.0,
 )
 
@@ -261,7 +261,10 @@ async def poll_fault_injector(
     return len(armed)
 
 
-async def run_main_site(plan: Plan, log_dir: Path) -> dict[str, Any]:
+async def run_main_site(
+    plan: Plan, log_dir: Path, first_stream: asyncio.Event | None = None
+) -> dict[str, Any]:
+    """Run sections 1, 4 and 2 on one site; set ``first_stream`` when 1 begins."""
     controllers, per_controller, people = plan.latency_site
     sim, ha = await start_pair("main", log_dir, controllers, per_controller, people)
     rng = random.Random(5)
@@ -279,6 +282,8 @@ async def run_main_site(plan: Plan, log_dir: Path) -> dict[str, Any]:
             name = f"rate_{rate:g}"
             log(f"latency: {plan.latency_swipes} swipes at {rate:g}/s")
             before_load = await snapshot(sim, ha)
+            if first_stream is not None:
+                first_stream.set()
             start = time.time()
             swipes += await swipe_stream(
                 sim, rate=rate, count=plan.latency_swipes, phase=name, rng=rng
@@ -293,7 +298,9 @@ async def run_main_site(plan: Plan, log_dir: Path) -> dict[str, Any]:
         log(f"commands: {plan.commands} unlock/lock round trips")
         before = await sim.get("/_sim/requests", since=10**9)
         since = int(before["total"])
+        start = time.time()
         commands = await ha.post("/commands", {"count": plan.commands})
+        spans["commands"] = (start, time.time())
         requests = (await sim.get("/_sim/requests", since=since))["requests"]
         command_result = command_figures(commands["results"], requests)
         await asyncio.sleep(plan.gap)
@@ -516,6 +523,7 @@ async def run_main_site(plan: Plan, log_dir: Path) -> dict[str, Any]:
         "latency": latency_rows,
         "faults": fault_rows,
         "commands": command_result,
+        "spans": spans,
         "unmatched_events": len(matched.unmatched_events),
         "unmatched_sample": matched.unmatched_events[:5],
         "pipeline": pipeline,
@@ -620,6 +628,8 @@ async def run_scale(
             state_poll = await ha.post("/measure_refresh", {"structure": False})
             structure_poll = await ha.post("/measure_refresh", {"structure": True})
             # Beyond the issue: a burst of swipes, for the CPU time of one swipe.
+            # Its span is one state interval (10 s), like the window's share of
+            # state polls: the state poll after the refreshes above falls in it.
             await asyncio.sleep(1.0)
             burst_a = await snapshot(sim, ha)
             burst_swipes = await swipe_stream(
@@ -629,9 +639,11 @@ async def run_scale(
                 phase="burst",
                 rng=rng,
             )
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(
+                max(0.0, burst_a["ha"]["wall"] + STATE_INTERVAL - time.time())
+            )
             burst_load = load_between(burst_a, await snapshot(sim, ha))
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(1.0)
             burst_events = await ha.events()
             profile_text = None
             share = (b["process"] - a["process"]) / (b["wall"] - a["wall"])
@@ -732,12 +744,36 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "event_interval": EVENT_INTERVAL,
     }
     ha_info: dict[str, Any] = {}
-    if "main" in only:
-        main = await run_main_site(plan, log_dir)
-        ha_info = main["ha"]
-        results["main"] = main
-    if "scale" in only:
+    concurrent = {"main", "scale"} <= only and not args.serial
+    results["concurrent"] = concurrent
+    if concurrent:
+        # Section 3 runs in its own processes while section 1's first (slowest)
+        # stream runs: see results.md.
+        first_stream = asyncio.Event()
+        main_task = asyncio.create_task(run_main_site(plan, log_dir, first_stream))
+        await asyncio.wait(
+            [main_task, asyncio.create_task(first_stream.wait())],
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if main_task.done():
+            main_task.result()  # it failed before section 1: raise its error
+        scale_start = time.time()
         results["scale"] = await run_scale(plan, log_dir, args.profile, None)
+        results["scale_span"] = (scale_start, time.time())
+        results["main"] = await main_task
+        ha_info = results["main"]["ha"]
+        results["beside_scale"] = [
+            name
+            for name, (begin, end) in results["main"]["spans"].items()
+            if begin < results["scale_span"][1] and end > scale_start
+        ]
+    else:
+        if "main" in only:
+            main = await run_main_site(plan, log_dir)
+            ha_info = main["ha"]
+            results["main"] = main
+        if "scale" in only:
+            results["scale"] = await run_scale(plan, log_dir, args.profile, None)
     if not ha_info:
         probe = HaProcess("probe-home-assistant", log_dir)
         await probe.start()
@@ -754,7 +790,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="shorter runs (about 4 minutes)"
+        "--quick", action="store_true", help="shorter runs (about 2.5 minutes)"
     )
     parser.add_argument(
         "--profile",
@@ -770,12 +806,19 @@ def main() -> None:
         help="path of the results without suffix (default benchmarks/results)",
     )
     parser.add_argument(
+        "--serial",
+        action="store_true",
+        help="run section 3 after sections 1, 2 and 4 instead of beside section 1's "
+        "5 swipes/s stream (about 3 minutes longer)",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="rewrite results.md from results.json (after editing FINDINGS.md)",
     )
     args = parser.parse_args()
     out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
     if args.report_only:
         results = json.loads(out.with_suffix(".json").read_text())
         write_markdown(results, out.with_suffix(".md"))

@@ -394,3 +394,11 @@ async def test_check_credentials_when_the_door_exists(
     canned.set("acs/device/door/close/", spec.COMMAND_OK)
     await canned_adapter.check_credentials()
     assert "says it exists" in caplog.text
+
+
+def test_realtime_batches_reused(session: aiohttp.ClientSession) -> None:
+    """The same controllers poll after poll reuse one split; others get a new one."""
+    adapter = AxBsHttpV1Adapter(session, make_config(6500))
+    first = adapter.realtime_batches(["a", "b"])
+    assert adapter.realtime_batches(["a", "b"]) is first
+    assert adapter.realtime_batches(["a", "b", "c"]) == [["a", "b", "c"]]

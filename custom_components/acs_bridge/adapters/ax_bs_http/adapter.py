@@ -157,6 +157,8 @@ class AxBsHttpV1Adapter(AcsAdapter):
         super().__init__(session, config)
         self.page_size = _rows(page_size, MAX_ROWS)
         self.api = AxBsHttpClient(session, config)
+        # The last split of controller ids for the real-time cache (#29).
+        self._batches: tuple[tuple[str, ...], list[list[str]]] | None = None
 
     def __repr__(self) -> str:
         """Name the server, never the password."""
@@ -717,7 +719,11 @@ class AxBsHttpV1Adapter(AcsAdapter):
         Duplicates and empty ids are dropped. An id too long on its own still
         gets a request (the server will refuse it).
         """
-        ids = [i for i in dict.fromkeys(controller_ids) if i]
+        key = tuple(controller_ids)
+        if self._batches is not None and self._batches[0] == key:
+            # The controllers rarely change: poll after poll, reuse the split.
+            return self._batches[1]
+        ids = [i for i in dict.fromkeys(key) if i]
         room = self.max_url_length - len(str(self.api.build_url(REALTIME_SWIPES, [""])))
         batches: list[list[str]] = []
         batch: list[str] = []
@@ -731,6 +737,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
             batch.append(controller_id)
         if batch:
             batches.append(batch)
+        self._batches = (key, batches)
         return batches
 
     async def poll_events(self, controller_ids: Iterable[str]) -> list[AccessEvent]:

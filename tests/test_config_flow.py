@@ -31,6 +31,7 @@ from custom_components.acs_bridge.const import (
     CONF_EVENT_INTERVAL,
     CONF_REPLAY_MINUTES,
     CONF_STATE_INTERVAL,
+    CONF_TIME_ZONE,
     DOMAIN,
 )
 
@@ -233,7 +234,9 @@ async def test_options(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     schema = result["data_schema"].schema
-    defaults = {key.schema: key.default() for key in schema}
+    defaults = {
+        key.schema: key.default() for key in schema if key.schema != CONF_TIME_ZONE
+    }
     assert defaults == {
         CONF_EVENT_INTERVAL: 1.0,
         CONF_STATE_INTERVAL: 10,
@@ -251,3 +254,33 @@ async def test_options(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_config_entry.options == options
+
+
+async def test_options_time_zone(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """An unknown zone shows an error; a known one is stored, blanks are dropped."""
+    mock_config_entry.add_to_hass(hass)
+    base = {
+        CONF_EVENT_INTERVAL: 1.0,
+        CONF_STATE_INTERVAL: 10,
+        CONF_ALARM_NOTIFICATIONS: True,
+        CONF_REPLAY_MINUTES: 10,
+    }
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, CONF_TIME_ZONE: "Mars/Olympus_Mons"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_TIME_ZONE: "invalid_time_zone"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, CONF_TIME_ZONE: " Asia/Shanghai "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options == {**base, CONF_TIME_ZONE: "Asia/Shanghai"}
+
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, CONF_TIME_ZONE: ""}
+    )
+    assert mock_config_entry.options == base

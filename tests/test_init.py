@@ -31,7 +31,11 @@ from custom_components.acs_bridge.adapters import (
     Door,
     DoorState,
 )
-from custom_components.acs_bridge.const import CONF_STATE_INTERVAL, DOMAIN
+from custom_components.acs_bridge.const import (
+    CONF_STATE_INTERVAL,
+    CONF_TIME_ZONE,
+    DOMAIN,
+)
 from custom_components.acs_bridge.coordinator import (
     area_head_counts,
     door_display_names,
@@ -331,3 +335,28 @@ async def test_targeted_refresh_tells_only_that_door(
         entity_id(hass, "lock", "door_d1_lock"),
         entity_id(hass, "binary_sensor", "door_d1_door"),
     }
+
+
+async def test_server_time_zone_option(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """The adapter reads the server's times in the zone the options name."""
+    from unittest.mock import patch
+
+    from .conftest import build_mock_adapter
+
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    configs = []
+
+    def factory(session, config):
+        configs.append(config)
+        return build_mock_adapter()
+
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_TIME_ZONE: "Asia/Shanghai"}
+    )
+    with patch("custom_components.acs_bridge.get_adapter", return_value=factory):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert str(configs[0].time_zone) == "Asia/Shanghai"

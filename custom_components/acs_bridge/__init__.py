@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
@@ -30,7 +31,7 @@ from .adapters import (
     get_adapter,
 )
 from .alarms import AlarmNotifier
-from .const import CONF_ADAPTER, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
+from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
 from .events import AccessEventPipeline, async_remove_stores
 from .services import async_setup_services
@@ -59,8 +60,14 @@ class AcsRuntimeData:
 type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
 
 
-def create_adapter(hass: HomeAssistant, data: dict[str, object]) -> AcsAdapter:
-    """Build the adapter an entry's data names, on Home Assistant's HTTP session."""
+def create_adapter(
+    hass: HomeAssistant, data: dict[str, object], time_zone: tzinfo | None = None
+) -> AcsAdapter:
+    """Build the adapter an entry's data names, on Home Assistant's HTTP session.
+
+    The server's naive times are read in ``time_zone`` (Home Assistant's own
+    when None).
+    """
     adapter_cls = get_adapter(str(data.get(CONF_ADAPTER, DEFAULT_ADAPTER)))
     verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
     config = AdapterConfig(
@@ -70,7 +77,7 @@ def create_adapter(hass: HomeAssistant, data: dict[str, object]) -> AcsAdapter:
         password=str(data.get(CONF_PASSWORD, "")),
         ssl=bool(data.get(CONF_SSL, False)),
         verify_ssl=verify_ssl,
-        time_zone=dt_util.get_default_time_zone(),
+        time_zone=time_zone or dt_util.get_default_time_zone(),
     )
     return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
 
@@ -85,7 +92,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     """Connect to the server and set up its devices and entities."""
-    adapter = create_adapter(hass, dict(entry.data))
+    zone_name = entry.options.get(CONF_TIME_ZONE)
+    zone = await dt_util.async_get_time_zone(zone_name) if zone_name else None
+    adapter = create_adapter(hass, dict(entry.data), zone)
     try:
         await adapter.check_credentials()
     except AcsAuthenticationError as err:

@@ -32,6 +32,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from . import AcsConfigEntry, create_adapter
@@ -47,6 +48,7 @@ from .const import (
     CONF_EVENT_INTERVAL,
     CONF_REPLAY_MINUTES,
     CONF_STATE_INTERVAL,
+    CONF_TIME_ZONE,
     DEFAULT_ADAPTER,
     DEFAULT_ALARM_NOTIFICATIONS,
     DEFAULT_EVENT_INTERVAL,
@@ -268,9 +270,18 @@ class AcsBridgeOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the options."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        options = self.config_entry.options
+            zone = user_input.get(CONF_TIME_ZONE, "").strip()
+            if zone and await dt_util.async_get_time_zone(zone) is None:
+                errors[CONF_TIME_ZONE] = "invalid_time_zone"
+            else:
+                if zone:
+                    user_input[CONF_TIME_ZONE] = zone
+                else:
+                    user_input.pop(CONF_TIME_ZONE, None)
+                return self.async_create_entry(data=user_input)
+        options = {**self.config_entry.options, **(user_input or {})}
         schema = vol.Schema(
             {
                 vol.Required(
@@ -321,6 +332,10 @@ class AcsBridgeOptionsFlow(OptionsFlow):
                     ),
                     vol.Coerce(int),
                 ),
+                vol.Optional(
+                    CONF_TIME_ZONE,
+                    description={"suggested_value": options.get(CONF_TIME_ZONE)},
+                ): TextSelector(),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

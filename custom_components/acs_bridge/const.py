@@ -16,6 +16,7 @@ CONF_EVENT_INTERVAL: Final = "event_interval"
 CONF_STATE_INTERVAL: Final = "state_interval"
 CONF_ALARM_NOTIFICATIONS: Final = "alarm_notifications"
 CONF_REPLAY_MINUTES: Final = "replay_minutes"
+CONF_TIME_ZONE: Final = "time_zone"
 
 DEFAULT_ADAPTER: Final = "ax_bs_http_v1"
 DEFAULT_PORT: Final = 6500

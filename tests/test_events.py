@@ -367,3 +367,28 @@ async def test_database_restore_during_a_gap(
 
     assert swipe_keys(events) == sim_keys(before + missed)
     assert all(e.data["replayed"] for e in events[len(before) :])
+
+
+async def test_cursor_save_not_pushed_back_by_swipes(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A stream of swipes schedules one delayed save, not one per swipe.
+
+    Re-arming the delayed save on every swipe would postpone it for as long as
+    swipes keep coming.
+    """
+    from unittest.mock import patch
+
+    pipeline = sim_setup.runtime.events
+    await hass.async_block_till_done()
+    pipeline._save_scheduled = False
+    with patch.object(pipeline._store, "async_delay_save") as delay_save:
+        for _ in range(3):
+            sim_setup.sim.burst(5)
+            await poll(hass, sim_setup)
+        assert delay_save.call_count == 1
+        data = delay_save.call_args.args[0]()  # the write happens
+        assert data["unmatched"]
+        sim_setup.sim.burst(1)
+        await poll(hass, sim_setup)
+        assert delay_save.call_count == 2

@@ -200,6 +200,7 @@ class AccessEventPipeline:
             hass, STORAGE_VERSION, store_key(entry.entry_id, "events")
         )
         self.cursor: int | None = None
+        self._save_scheduled = False
         # event id -> (match key, monotonic time first seen)
         self._seen: dict[int, tuple[MatchKey, float]] = {}
         # keys delivered by the real-time path, not yet matched by a record
@@ -599,6 +600,7 @@ class AccessEventPipeline:
     # --- storage -----------------------------------------------------------
 
     def _data_to_store(self) -> dict[str, Any]:
+        self._save_scheduled = False
         return {
             "cursor": self.cursor,
             "unmatched": [
@@ -607,4 +609,8 @@ class AccessEventPipeline:
         }
 
     def _save(self) -> None:
-        self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+        # Scheduled once per SAVE_DELAY: calling async_delay_save on every swipe
+        # would push the write back for as long as swipes keep coming.
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self._store.async_delay_save(self._data_to_store, SAVE_DELAY)

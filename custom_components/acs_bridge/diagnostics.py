@@ -38,6 +38,12 @@ async def async_get_config_entry_diagnostics(
             else None,
             "door_state_budget": coordinator.door_state_budget,
         },
+        "events": {
+            "cursor": entry.runtime_data.events.cursor,
+            "delivered": entry.runtime_data.events.delivered,
+            "replayed": entry.runtime_data.events.replayed,
+            "held_records": entry.runtime_data.events.held_records,
+        },
         "site": {
             "areas": [asdict(area) for area in data.areas.values()],
             "controllers": [

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import time
@@ -224,7 +223,11 @@ class AccessEventPipeline:
         self._entity_ids: dict[str, str] = {}
         self.delivered = 0
         self.replayed = 0
-        self.listeners: list[Callable[[Access], None]] = []
+
+    @property
+    def held_records(self) -> int:
+        """Return how many records wait to be matched against real-time events."""
+        return len(self._pending)
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -594,8 +597,6 @@ class AccessEventPipeline:
             if access.granted and not access.replayed:
                 # A granted swipe opens the door: its state is read after the poll.
                 self._touched_doors[access.door_id] = None
-        for listener in self.listeners:
-            listener(access)
 
     # --- storage -----------------------------------------------------------
 

@@ -17,7 +17,12 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import AcsConfigEntry
 from .adapters import Capability, Controller, DoorState
-from .entity import AcsControllerEntity, AcsDoorEntity, add_entities_for_new_objects
+from .entity import (
+    AcsControllerEntity,
+    AcsDoorEntity,
+    add_door_entities,
+    add_entities_for_new_objects,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -65,10 +70,9 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     if coordinator.adapter.supports(Capability.DOOR_STATE):
         entry.async_on_unload(
-            add_entities_for_new_objects(
+            add_door_entities(
                 coordinator,
                 async_add_entities,
-                lambda data: data.doors,
                 lambda door_id: [
                     AcsDoorBinarySensor(coordinator, description, door_id)
                     for description in DOOR_SENSORS

@@ -202,6 +202,7 @@ class AccessEventPipeline:
         self._save_scheduled = False
         # event id -> (match key, monotonic time first seen)
         self._seen: dict[int, tuple[MatchKey, float]] = {}
+        self._next_prune = 0.0
         # keys delivered by the real-time path, not yet matched by a record
         self._unmatched: Counter[MatchKey] = Counter()
         self._delivered_order: deque[MatchKey] = deque()
@@ -367,8 +368,10 @@ class AccessEventPipeline:
         self._reconcile_due = True
 
     def _prune_seen(self, now: float) -> None:
-        if len(self._seen) < 256:
+        """Forget event ids seen long ago; at most once per SEEN_SECONDS."""
+        if now < self._next_prune:
             return
+        self._next_prune = now + SEEN_SECONDS
         limit = now - SEEN_SECONDS
         self._seen = {k: v for k, v in self._seen.items() if v[1] >= limit}
 
@@ -384,12 +387,7 @@ class AccessEventPipeline:
                 self._reconcile_due = False
                 return
             cursor = max([self.cursor, *self._pending])
-            records = [
-                record
-                async for record in self.adapter.records_after(
-                    cursor, kind=RecordKind.SWIPE, alarms=AlarmFilter.INCLUDE
-                )
-            ]
+            records = await self._records_after(cursor)
             if not records and (self._realtime_since_reconcile or after_gap):
                 # Swipes arrived, or a gap is being filled, but no record is
                 # after the cursor: the server's database may have been
@@ -404,14 +402,7 @@ class AccessEventPipeline:
                     self._pending.clear()
                     self.cursor = await self._first_record_after_last_poll(latest)
                     self._save()
-                    records = [
-                        record
-                        async for record in self.adapter.records_after(
-                            self.cursor,
-                            kind=RecordKind.SWIPE,
-                            alarms=AlarmFilter.INCLUDE,
-                        )
-                    ]
+                    records = await self._records_after(self.cursor)
             self._realtime_since_reconcile = 0
         except AcsError as err:
             LOGGER.debug("Cannot read records after %s: %s", self.cursor, err)
@@ -432,6 +423,15 @@ class AccessEventPipeline:
             self._advance_cursor(max(r.record_id for r in too_old))
         if not self.realtime:
             self._release_pending(time.monotonic())
+
+    async def _records_after(self, record_id: int) -> list[AccessRecord]:
+        """Read every swipe record after ``record_id``, alarms included."""
+        return [
+            record
+            async for record in self.adapter.records_after(
+                record_id, kind=RecordKind.SWIPE, alarms=AlarmFilter.INCLUDE
+            )
+        ]
 
     async def _first_record_after_last_poll(self, latest: int) -> int:
         """Return the cursor just before the records the real-time path may have missed.

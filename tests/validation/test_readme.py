@@ -50,6 +50,15 @@ def test_readmes_link_each_other_and_show_the_dashboard() -> None:
                 assert (ROOT / image).is_file(), f"{readme}: {image} is missing"
 
 
+def test_readmes_link_the_contributors_page() -> None:
+    """Both READMEs link docs/CONTRIBUTING.md, which shows the layers."""
+    page = ROOT / "docs" / "CONTRIBUTING.md"
+    assert "## Layers" in page.read_text(encoding="utf-8")
+    for readme in READMES:
+        text = (ROOT / readme).read_text(encoding="utf-8")
+        assert "](docs/CONTRIBUTING.md)" in text, readme
+
+
 def test_readmes_give_the_two_commands() -> None:
     """The set-up commands are exactly `scripts/demo` and `scripts/test`."""
     for readme in READMES:

@@ -96,7 +96,7 @@ class Worker:
 
     def instrument_polls(self) -> None:
         """Time every real-time poll of the pipeline (the adapter's poll_events)."""
-        adapter = self.entry.runtime_data.adapter
+        adapter = self.entry.runtime_data.coordinator.adapter
         original = adapter.poll_events
 
         async def timed(controller_ids: Any) -> Any:

@@ -198,10 +198,6 @@ class Site:
         """Return the holder of a card."""
         return self._cards.get(card_no)
 
-    def person_type(self, type_id: int) -> PersonType | None:
-        """Return a person type by id."""
-        return next((t for t in self.person_types if t.id == type_id), None)
-
     def org_by_name(self, name: str) -> Org | None:
         """Return the first organisation with this name."""
         return next((o for o in self.orgs if o.name == name), None)

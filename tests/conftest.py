@@ -164,7 +164,9 @@ def mock_adapter() -> Generator[MagicMock]:
     adapter = build_mock_adapter()
     factory = MagicMock(return_value=adapter)
     factory.name = adapter.name
-    with patch("custom_components.acs_bridge.get_adapter", return_value=factory):
+    with patch(
+        "custom_components.acs_bridge.coordinator.get_adapter", return_value=factory
+    ):
         yield adapter
 
 

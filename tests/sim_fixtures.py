@@ -19,8 +19,8 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.acs_bridge import AcsRuntimeData
 from custom_components.acs_bridge.const import CONF_ADAPTER, DOMAIN
+from custom_components.acs_bridge.coordinator import AcsRuntimeData
 from simulator import Simulator, SiteSpec
 
 SIM_USERNAME = "admin"

@@ -356,7 +356,9 @@ async def test_server_time_zone_option(
     hass.config_entries.async_update_entry(
         mock_config_entry, options={CONF_TIME_ZONE: "Asia/Shanghai"}
     )
-    with patch("custom_components.acs_bridge.get_adapter", return_value=factory):
+    with patch(
+        "custom_components.acs_bridge.coordinator.get_adapter", return_value=factory
+    ):
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert str(configs[0].time_zone) == "Asia/Shanghai"

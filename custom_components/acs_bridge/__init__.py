@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import tzinfo
-
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
-    CONF_USERNAME,
-    CONF_VERIFY_SSL,
-    Platform,
-)
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
-from .adapters import (
-    AcsAdapter,
-    AcsAuthenticationError,
-    AcsError,
-    AdapterConfig,
-    available_adapters,
-    get_adapter,
-)
+from .adapters import AcsAuthenticationError, AcsError, available_adapters
 from .alarms import AlarmNotifier
-from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
-from .coordinator import AcsCoordinator
+from .const import CONF_TIME_ZONE, DOMAIN
+from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
 from .events import AccessEventPipeline, async_remove_stores
 from .services import async_setup_services
 
@@ -45,41 +25,6 @@ PLATFORMS: list[Platform] = [
     Platform.SELECT,
     Platform.SENSOR,
 ]
-
-
-@dataclass(slots=True)
-class AcsRuntimeData:
-    """What a loaded entry holds."""
-
-    adapter: AcsAdapter
-    coordinator: AcsCoordinator
-    events: AccessEventPipeline
-    alarms: AlarmNotifier
-
-
-type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
-
-
-def create_adapter(
-    hass: HomeAssistant, data: dict[str, object], time_zone: tzinfo | None = None
-) -> AcsAdapter:
-    """Build the adapter an entry's data names, on Home Assistant's HTTP session.
-
-    The server's naive times are read in ``time_zone`` (Home Assistant's own
-    when None).
-    """
-    adapter_cls = get_adapter(str(data.get(CONF_ADAPTER, DEFAULT_ADAPTER)))
-    verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
-    config = AdapterConfig(
-        host=str(data[CONF_HOST]),
-        port=int(str(data.get(CONF_PORT, DEFAULT_PORT))),
-        username=str(data.get(CONF_USERNAME, "")),
-        password=str(data.get(CONF_PASSWORD, "")),
-        ssl=bool(data.get(CONF_SSL, False)),
-        verify_ssl=verify_ssl,
-        time_zone=time_zone or dt_util.get_default_time_zone(),
-    )
-    return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -113,7 +58,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     events = AccessEventPipeline(hass, entry, adapter, coordinator)
     alarms = AlarmNotifier(hass, entry, coordinator)
     entry.runtime_data = AcsRuntimeData(
-        adapter=adapter, coordinator=coordinator, events=events, alarms=alarms
+        coordinator=coordinator, events=events, alarms=alarms
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -139,5 +84,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool
     """Unload the entry."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.adapter.close()
+        await entry.runtime_data.coordinator.adapter.close()
     return unloaded

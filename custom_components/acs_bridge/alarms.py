@@ -8,7 +8,7 @@ alarm the server no longer lists has its notification dismissed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant, callback
@@ -23,10 +23,12 @@ from .const import (
     EVENT_ALARM,
     store_key,
 )
-from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
-
-if TYPE_CHECKING:
-    from . import AcsConfigEntry
+from .coordinator import (
+    AcsConfigEntry,
+    AcsCoordinator,
+    async_get_entry_device,
+    door_identifier,
+)
 
 STORAGE_VERSION = 1
 

@@ -15,8 +15,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from . import AcsConfigEntry
 from .adapters import Capability, Controller, DoorState
+from .coordinator import AcsConfigEntry
 from .entity import (
     AcsControllerEntity,
     AcsDoorEntity,

@@ -35,7 +35,6 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from . import AcsConfigEntry, create_adapter
 from .adapters import (
     AcsAuthenticationError,
     AcsConnectionError,
@@ -63,6 +62,7 @@ from .const import (
     MIN_EVENT_INTERVAL,
     MIN_STATE_INTERVAL,
 )
+from .coordinator import AcsConfigEntry, create_adapter
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 

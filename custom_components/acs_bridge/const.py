@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 from typing import Final
 
@@ -35,7 +34,6 @@ MAX_REPLAY_MINUTES: Final = 1440
 DOOR_STATE_REQUESTS_PER_SECOND: Final = 25
 # Controllers, doors and areas are re-read every this many state polls.
 STRUCTURE_REFRESH_EVERY: Final = 6
-STRUCTURE_REFRESH_MIN: Final = timedelta(seconds=60)
 
 EVENT_ACCESS: Final = "acs_bridge_access"
 EVENT_ALARM: Final = "acs_bridge_alarm"

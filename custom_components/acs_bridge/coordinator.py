@@ -5,12 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -19,15 +29,20 @@ from .adapters import (
     AcsAuthenticationError,
     AcsError,
     AcsNotSupportedError,
+    AdapterConfig,
     Alarm,
     Area,
     Capability,
     Controller,
     Door,
     DoorState,
+    get_adapter,
 )
 from .const import (
+    CONF_ADAPTER,
     CONF_STATE_INTERVAL,
+    DEFAULT_ADAPTER,
+    DEFAULT_PORT,
     DEFAULT_STATE_INTERVAL,
     DOMAIN,
     DOOR_STATE_REQUESTS_PER_SECOND,
@@ -37,7 +52,44 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from . import AcsConfigEntry
+    # Only the types of what the runtime data holds: both modules import this
+    # one (see tests/validation/test_structure.py).
+    from .alarms import AlarmNotifier
+    from .events import AccessEventPipeline
+
+
+@dataclass(slots=True)
+class AcsRuntimeData:
+    """What a loaded entry holds; the adapter is ``coordinator.adapter``."""
+
+    coordinator: AcsCoordinator
+    events: AccessEventPipeline
+    alarms: AlarmNotifier
+
+
+type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
+
+
+def create_adapter(
+    hass: HomeAssistant, data: dict[str, object], time_zone: tzinfo | None = None
+) -> AcsAdapter:
+    """Build the adapter an entry's data names, on Home Assistant's HTTP session.
+
+    The server's naive times are read in ``time_zone`` (Home Assistant's own
+    when None).
+    """
+    adapter_cls = get_adapter(str(data.get(CONF_ADAPTER, DEFAULT_ADAPTER)))
+    verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
+    config = AdapterConfig(
+        host=str(data[CONF_HOST]),
+        port=int(str(data.get(CONF_PORT, DEFAULT_PORT))),
+        username=str(data.get(CONF_USERNAME, "")),
+        password=str(data.get(CONF_PASSWORD, "")),
+        ssl=bool(data.get(CONF_SSL, False)),
+        verify_ssl=verify_ssl,
+        time_zone=time_zone or dt_util.get_default_time_zone(),
+    )
+    return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
 
 
 @dataclass(frozen=True, slots=True)

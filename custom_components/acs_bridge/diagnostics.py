@@ -9,7 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from . import AcsConfigEntry
+from .coordinator import AcsConfigEntry
 
 TO_REDACT_ENTRY = {CONF_PASSWORD, CONF_USERNAME, CONF_HOST, "unique_id", "title"}
 TO_REDACT_ALARM = {"card_no", "user_id", "user_no", "user_name", "org_name"}

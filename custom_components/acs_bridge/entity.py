@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .adapters import Controller, Door, DoorState
+from .adapters import AcsAuthenticationError, AcsError, Controller, Door, DoorState
 from .const import DOMAIN
 from .coordinator import (
     AcsCoordinator,
@@ -155,6 +156,30 @@ class AcsDoorEntity(AcsEntity):
             and state is not None
             and state.online
         )
+
+    async def async_door_command(self, command: Awaitable[None]) -> None:
+        """Run a command on this door, then read the door's state at once.
+
+        A refused account starts re-authentication; every failure is raised as a
+        translated error that names the door.
+        """
+        try:
+            await command
+        except AcsAuthenticationError as err:
+            self.coordinator.config_entry.async_start_reauth(self.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_auth_failed",
+                translation_placeholders={"door": self.door_name},
+            ) from err
+        except AcsError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_failed",
+                translation_placeholders={"door": self.door_name, "error": str(err)},
+            ) from err
+        finally:
+            await self.coordinator.async_refresh_doors([self.door_id])
 
 
 def add_entities_for_new_objects(

@@ -9,9 +9,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from . import AcsConfigEntry
 from .adapters import Capability
 from .const import EVENT_TYPE_ALARM, EVENT_TYPE_DENIED, EVENT_TYPE_GRANTED, door_signal
+from .coordinator import AcsConfigEntry
 from .entity import AcsDoorEntity, add_door_entities
 
 PARALLEL_UPDATES = 0

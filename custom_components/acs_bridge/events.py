@@ -21,7 +21,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -56,10 +56,12 @@ from .const import (
     door_signal,
     store_key,
 )
-from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
-
-if TYPE_CHECKING:
-    from . import AcsConfigEntry
+from .coordinator import (
+    AcsConfigEntry,
+    AcsCoordinator,
+    async_get_entry_device,
+    door_identifier,
+)
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 2.0

@@ -12,10 +12,9 @@ from homeassistant.components.lock import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from . import AcsConfigEntry
 from .adapters import Capability
+from .coordinator import AcsConfigEntry
 from .entity import AcsDoorEntity, add_door_entities
-from .helpers import async_door_command
 
 PARALLEL_UPDATES = 1
 
@@ -60,12 +59,7 @@ class AcsDoorLock(AcsDoorEntity, LockEntity):
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Close the door."""
-        await async_door_command(
-            self.coordinator,
-            self.door_id,
-            self.door_name,
-            lambda: self.coordinator.adapter.close_door(self.door_id),
-        )
+        await self.async_door_command(self.coordinator.adapter.close_door(self.door_id))
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Open the door."""
@@ -73,9 +67,4 @@ class AcsDoorLock(AcsDoorEntity, LockEntity):
 
     async def async_open(self, **kwargs: Any) -> None:
         """Open the door."""
-        await async_door_command(
-            self.coordinator,
-            self.door_id,
-            self.door_name,
-            lambda: self.coordinator.adapter.open_door(self.door_id),
-        )
+        await self.async_door_command(self.coordinator.adapter.open_door(self.door_id))

@@ -12,11 +12,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from . import AcsConfigEntry
 from .adapters import Capability, WorkMode
-from .coordinator import AcsCoordinator
+from .coordinator import AcsConfigEntry, AcsCoordinator
 from .entity import AcsDoorEntity, add_door_entities
-from .helpers import async_door_command
 
 PARALLEL_UPDATES = 1
 
@@ -74,12 +72,10 @@ class AcsWorkModeSelect(AcsDoorEntity, SelectEntity, RestoreEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Set the door's work mode."""
-        mode = WORK_MODE_OPTIONS[option]
-        await async_door_command(
-            self.coordinator,
-            self.door_id,
-            self.door_name,
-            lambda: self.coordinator.adapter.set_work_mode(self.door_id, mode),
+        await self.async_door_command(
+            self.coordinator.adapter.set_work_mode(
+                self.door_id, WORK_MODE_OPTIONS[option]
+            )
         )
         self._attr_current_option = option
         self._last_written = self._fingerprint()

@@ -16,9 +16,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from . import AcsConfigEntry
 from .adapters import Capability
-from .coordinator import AcsCoordinator, AcsData
+from .coordinator import AcsConfigEntry, AcsCoordinator, AcsData
 from .entity import AcsHubEntity, add_entities_for_new_objects
 
 PARALLEL_UPDATES = 0

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
@@ -31,9 +31,7 @@ from .adapters import (
     RecordKind,
 )
 from .const import DOMAIN
-
-if TYPE_CHECKING:
-    from . import AcsConfigEntry
+from .coordinator import AcsConfigEntry
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_USER_NO = "user_no"
@@ -192,7 +190,7 @@ def _handler(
 
     async def handle(call: ServiceCall) -> ServiceResponse:
         entry = _entry(call)
-        adapter = entry.runtime_data.adapter
+        adapter = entry.runtime_data.coordinator.adapter
         try:
             result: ServiceResponse = await func(adapter, call)
         except AcsError as err:

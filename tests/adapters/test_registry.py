@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime
 import logging
 from typing import Any
@@ -27,7 +26,6 @@ from custom_components.acs_bridge.adapters import (
     get_adapter,
     register_adapter,
     registry,
-    unregister_adapter,
 )
 from custom_components.acs_bridge.adapters.ax_bs_http import AxBsHttpV1Adapter
 
@@ -81,13 +79,10 @@ class NotAnAdapter:
 
 
 @pytest.fixture
-def fresh_registry() -> Iterator[None]:
-    """Forget test adapters and entry points afterwards."""
-    registry.reload_entry_points()
-    yield
-    unregister_adapter(DictAdapter.key)
-    unregister_adapter("plugin_v2")
-    registry.reload_entry_points()
+def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the test a registry of its own: no adapter, entry points not read."""
+    monkeypatch.setattr(registry, "_ADAPTERS", {})
+    monkeypatch.setattr(registry, "_entry_points_loaded", False)
 
 
 @pytest.fixture
@@ -258,6 +253,6 @@ def test_entry_points(
     # Loaded once, until asked to look again.
     available_adapters()
     assert len(groups) == 1
-    registry.reload_entry_points()
+    registry._entry_points_loaded = False
     available_adapters()
     assert len(groups) == 2

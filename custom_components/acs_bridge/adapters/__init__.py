@@ -46,7 +46,6 @@ from .registry import (
     available_adapters,
     get_adapter,
     register_adapter,
-    unregister_adapter,
 )
 
 __all__ = [
@@ -88,5 +87,4 @@ __all__ = [
     "available_adapters",
     "get_adapter",
     "register_adapter",
-    "unregister_adapter",
 ]

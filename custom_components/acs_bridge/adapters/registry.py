@@ -34,11 +34,6 @@ def register_adapter(adapter: type[AcsAdapter]) -> type[AcsAdapter]:
     return adapter
 
 
-def unregister_adapter(key: str) -> None:
-    """Forget an adapter (tests use this)."""
-    _ADAPTERS.pop(key, None)
-
-
 def _load_entry_points() -> None:
     global _entry_points_loaded  # noqa: PLW0603 - a module-level cache
     if _entry_points_loaded:
@@ -50,12 +45,6 @@ def _load_entry_points() -> None:
             register_adapter(adapter)
         except Exception:  # a broken plugin must not break the others
             _LOGGER.exception("Cannot load ACS adapter %s", entry_point.name)
-
-
-def reload_entry_points() -> None:
-    """Look for installed adapters again on the next lookup."""
-    global _entry_points_loaded  # noqa: PLW0603 - a module-level cache
-    _entry_points_loaded = False
 
 
 def _load_builtin() -> None:

@@ -14,7 +14,7 @@ from custom_components.acs_bridge.const import DOMAIN
 
 from . import helpers
 from .sim_fixtures import SimSetup
-from .test_events import poll
+from .test_access_pipeline import poll
 
 
 def door_device(hass: HomeAssistant, setup: SimSetup, door_id: str) -> dr.DeviceEntry:

@@ -22,6 +22,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .access_pipeline import AccessEventPipeline, async_remove_stores
 from .adapters import (
     AcsAdapter,
     AcsAuthenticationError,
@@ -33,7 +34,6 @@ from .adapters import (
 from .alarms import AlarmNotifier
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
-from .events import AccessEventPipeline, async_remove_stores
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

@@ -56,7 +56,8 @@ from .const import (
     door_signal,
     store_key,
 )
-from .coordinator import AcsCoordinator, async_get_entry_device, door_identifier
+from .coordinator import AcsCoordinator, async_get_door_device_id
+from .identifiers import door_key, entity_unique_id
 
 if TYPE_CHECKING:
     from . import AcsConfigEntry
@@ -73,6 +74,8 @@ DEFAULT_CACHE_SECONDS = 2.0
 # After the server's records start over, look this far before the last good
 # real-time poll for records it may have missed (clocks may differ a little).
 RESTORE_LOOKBACK = timedelta(seconds=60)
+# The description key of a door's access event entity (event.py).
+ACCESS_EVENT_KEY = "access"
 
 type MatchKey = tuple[str, str, str]
 
@@ -217,7 +220,7 @@ class AccessEventPipeline:
         self._unsub: CALLBACK_TYPE | None = None
         self._stopped = False
         self._task: asyncio.Task[None] | None = None
-        self._device_ids: dict[str, str | None] = {}
+        self._device_ids: dict[str, str] = {}
         self._touched_doors: dict[str, None] = {}
         self._max_event_id: int | None = None
         self._last_poll_ok_wall: datetime | None = None
@@ -523,7 +526,11 @@ class AccessEventPipeline:
             return None
         if door_id not in self._entity_ids:
             entity_id = er.async_get(self.hass).async_get_entity_id(
-                "event", DOMAIN, f"{self.entry.entry_id}_door_{door_id}_access"
+                "event",
+                DOMAIN,
+                entity_unique_id(
+                    self.entry.entry_id, door_key(door_id), ACCESS_EVENT_KEY
+                ),
             )
             if entity_id is None:
                 return None
@@ -534,12 +541,10 @@ class AccessEventPipeline:
         if door_id is None:
             return None
         if door_id not in self._device_ids:
-            device = async_get_entry_device(
-                self.hass, self.entry, door_identifier(self.entry, door_id)
-            )
-            if device is None:
+            device_id = async_get_door_device_id(self.hass, self.entry, door_id)
+            if device_id is None:
                 return None
-            self._device_ids[door_id] = device.id
+            self._device_ids[door_id] = device_id
         return self._device_ids[door_id]
 
     @callback

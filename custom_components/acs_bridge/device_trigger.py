@@ -14,6 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .const import DOMAIN, EVENT_ACCESS, EVENT_ALARM
+from .identifiers import door_id_from_identifier
 
 CONF_EVENT_TYPE = "event_type"
 CONF_EVENT_DATA = "event_data"
@@ -36,8 +37,9 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 def _is_door(hass: HomeAssistant, device_id: str) -> bool:
     device = dr.async_get(hass).async_get(device_id)
     return device is not None and any(
-        domain == DOMAIN and "_door_" in identifier
+        domain == DOMAIN and door_id_from_identifier(entry_id, identifier) is not None
         for domain, identifier in device.identifiers
+        for entry_id in device.config_entries
     )
 
 

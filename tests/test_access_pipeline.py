@@ -71,6 +71,7 @@ async def test_bus_event_fields(
         "org_name",
         "direction",
         "is_alarm",
+        "forced",
         "replayed",
     }
     assert first["entry_id"] == sim_setup.entry.entry_id
@@ -93,6 +94,7 @@ async def test_bus_event_fields(
     assert first["user_name"]
     assert first["direction"] == "in"
     assert first["is_alarm"] is False
+    assert first["forced"] is False
     assert first["replayed"] is False
 
     assert second["event_id"] == denied.event_id

@@ -113,6 +113,7 @@ class DeliveredAccess:
             "org_name": event.org_name,
             "direction": event.direction.value if event.direction else None,
             "is_alarm": event.is_alarm,
+            "forced": event.forced,
             "replayed": self.replayed,
         }
 

@@ -130,6 +130,7 @@ class AlarmNotifier:
                 "time": alarm.time.isoformat() if alarm.time else None,
                 "level": alarm.level,
                 "priority": alarm.priority,
+                "forced": alarm.forced,
             },
         )
 

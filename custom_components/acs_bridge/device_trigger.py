@@ -19,14 +19,11 @@ from .identifiers import door_id_from_identifier
 CONF_EVENT_TYPE = "event_type"
 CONF_EVENT_DATA = "event_data"
 
-# Door forced (非法开门) is event value 25 in the protocol's examples.
-DOOR_FORCED_CODE = 25
-
 TRIGGERS: dict[str, tuple[str, dict[str, Any]]] = {
     "access_granted": (EVENT_ACCESS, {"granted": True}),
     "access_denied": (EVENT_ACCESS, {"granted": False}),
     "alarm": (EVENT_ALARM, {}),
-    "door_forced": (EVENT_ALARM, {"code": DOOR_FORCED_CODE}),
+    "door_forced": (EVENT_ALARM, {"forced": True}),
 }
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(

@@ -407,6 +407,7 @@ def test_bus_data_of_a_live_event() -> None:
         "org_name": "研发部",
         "direction": "in",
         "is_alarm": False,
+        "forced": False,
         "replayed": False,
     }
     assert live.dispatcher_payload() == {key: data[key] for key in DISPATCHER_FIELDS}
@@ -429,6 +430,7 @@ def test_bus_data_of_a_replayed_record() -> None:
         7,
         "1",
         event_code=25,
+        forced=True,
         is_alarm=True,
         reason=AccessReason.NO_PERMISSION,
         reason_code=102,
@@ -439,7 +441,7 @@ def test_bus_data_of_a_replayed_record() -> None:
     )
     assert (data["event_id"], data["record_id"]) == (None, 7)
     assert (data["time"], data["direction"], data["code"]) == (None, None, 25)
-    assert (data["replayed"], data["granted"]) == (True, False)
+    assert (data["forced"], data["replayed"], data["granted"]) == (True, True, False)
     assert (data["reason"], data["reason_code"]) == ("no_permission", 102)
 
 
@@ -468,6 +470,7 @@ def test_a_record_becomes_the_event_it_stores() -> None:
         org_name="研发部",
         plate_number="沪A12345",
         user_type_id=1,
+        forced=True,
     )
     converted = stored.to_event()
     shared = {f.name for f in fields(AccessEvent)} & {

@@ -200,6 +200,8 @@ class AccessEvent:
     org_name: str | None = None
     plate_number: str | None = None
     alarm_class: str | None = None
+    forced: bool = False
+    """The door was forced open (the adapter knows its server's code for it)."""
     record_id: int | None = None
     """The stored record's id, when the event was read from the records."""
 
@@ -238,6 +240,8 @@ class AccessRecord:
     org_name: str | None = None
     plate_number: str | None = None
     user_type_id: int | None = None
+    forced: bool = False
+    """The door was forced open (the adapter knows its server's code for it)."""
 
     @property
     def granted(self) -> bool:
@@ -272,6 +276,7 @@ class AccessRecord:
             user_type_id=self.user_type_id,
             org_name=self.org_name,
             plate_number=self.plate_number,
+            forced=self.forced,
         )
 
 
@@ -322,6 +327,8 @@ class Alarm:
     acknowledged: bool = False
     cleared: bool = False
     recovered: bool = False
+    forced: bool = False
+    """The alarm is a door forced open."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
+import json
 from pathlib import Path
 import sys
 from typing import Any
@@ -29,7 +30,9 @@ from custom_components.acs_bridge.adapters import (
     AccessRecord,
     Direction,
 )
+from tests.adapters.test_spec_payloads import RECORD_29
 
+EN_JSON = Path(access_ledger.__file__).parent / "translations" / "en.json"
 NOW = datetime(2026, 11, 29, 9, 30, 0, tzinfo=UTC)
 REPLAY = timedelta(minutes=10)
 
@@ -411,17 +414,10 @@ def test_bus_data_of_a_live_event() -> None:
         "replayed": False,
     }
     assert live.dispatcher_payload() == {key: data[key] for key in DISPATCHER_FIELDS}
-    assert set(DISPATCHER_FIELDS) == {
-        "user_name",
-        "user_no",
-        "org_name",
-        "card_no",
-        "reason",
-        "direction",
-        "name",
-        "time",
-        "replayed",
-    }
+    # Each is an attribute of the event entity, with its name translated.
+    translations = json.loads(EN_JSON.read_text(encoding="utf-8"))
+    attributes = translations["entity"]["event"]["access"]["state_attributes"]
+    assert set(DISPATCHER_FIELDS) == set(attributes) - {"event_type"}
 
 
 def test_bus_data_of_a_replayed_record() -> None:
@@ -447,30 +443,8 @@ def test_bus_data_of_a_replayed_record() -> None:
 
 def test_a_record_becomes_the_event_it_stores() -> None:
     """Every field the two models share is carried over."""
-    stored = AccessRecord(
-        record_id=9,
-        time=NOW,
-        name="外部无效卡",
-        event_code=22,
-        controller_id="c1",
-        controller_name="1号楼控制器",
-        door_id="d1",
-        door_name="东门",
-        area_id=2,
-        area_name="办公楼",
-        direction=Direction.OUT,
-        is_alarm=True,
-        reason=AccessReason.CARD_EXPIRED,
-        reason_code=101,
-        card_no="5",
-        user_id=3,
-        user_no="007",
-        user_name="张三",
-        org_id=4,
-        org_name="研发部",
-        plate_number="沪A12345",
-        user_type_id=1,
-        forced=True,
+    stored = replace(
+        RECORD_29, is_alarm=True, org_name="研发部", plate_number="沪A1", forced=True
     )
     converted = stored.to_event()
     shared = {f.name for f in fields(AccessEvent)} & {
@@ -480,4 +454,8 @@ def test_a_record_becomes_the_event_it_stores() -> None:
     for name in shared:
         assert getattr(converted, name) == getattr(stored, name), name
     assert converted.event_id == 0
-    assert match_key(converted) == ("d1", "5", NOW.isoformat())
+    assert match_key(converted) == (
+        stored.door_id,
+        stored.card_no,
+        "2019-04-04T18:52:46+08:00",
+    )

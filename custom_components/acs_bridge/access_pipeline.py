@@ -130,13 +130,12 @@ class AccessEventPipeline:
         """Load the cursor and start polling."""
         self.ledger.restore(await self._store.async_load() or {})
         if self.records and self.ledger.cursor is None:
-            latest: int | None = None
             try:
-                # No record yet: every record to come is after 0.
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
             except AcsError as err:
                 LOGGER.debug("Cannot read the newest record id yet: %s", err)
             else:
+                # No record yet: every record to come is after 0.
                 self.ledger.set_cursor(latest)
             self._save()
         self._schedule(0)

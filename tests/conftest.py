@@ -111,6 +111,7 @@ ALARMS = [
         time=datetime(2026, 11, 29, 18, 28, 7, tzinfo=SERVER_TZ),
         name="非法开门",
         event_code=25,
+        forced=True,
         controller_id="c1",
         door_id="d1",
         door_name="东门",

@@ -99,7 +99,9 @@ async def simulator(socket_enabled: None) -> AsyncIterator[tuple[Simulator, Fake
 @pytest.fixture
 def manual_polling() -> Any:
     """Stop the event poller's timer: the test runs each poll itself."""
-    with patch("custom_components.acs_bridge.events.async_call_later") as timer:
+    with patch(
+        "custom_components.acs_bridge.access_pipeline.async_call_later"
+    ) as timer:
         yield timer
 
 

@@ -36,6 +36,7 @@ async def test_alarm_lifecycle(hass: HomeAssistant, sim_setup: SimSetup) -> None
     assert data["door_id"] == door.id
     assert data["name"] == "非法开门"
     assert data["code"] == 25
+    assert data["forced"] is True
     assert data["device_id"]
     assert data["level"] == "1"
     assert data["priority"] == 254

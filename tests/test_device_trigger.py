@@ -14,7 +14,7 @@ from custom_components.acs_bridge.const import DOMAIN
 
 from . import helpers
 from .sim_fixtures import SimSetup
-from .test_events import poll
+from .test_access_pipeline import poll
 
 
 def door_device(hass: HomeAssistant, setup: SimSetup, door_id: str) -> dr.DeviceEntry:
@@ -94,7 +94,7 @@ async def test_door_forced_trigger(
     device_registry: dr.DeviceRegistry,
     service_calls: list[ServiceCall],
 ) -> None:
-    """Door forced fires from the alarm of that door."""
+    """Door forced fires from that door's forced alarm, not from its other alarms."""
     sim = sim_setup.sim
     door = sim.site.doors[0]
     device = door_device(hass, sim_setup, door.id)
@@ -113,6 +113,10 @@ async def test_door_forced_trigger(
             }
         },
     )
+    sim.raise_alarm(door.id, name="门长时间未关", event_type=28)
+    await sim_setup.runtime.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len(service_calls) == 0
     sim.raise_alarm(door.id)
     await sim_setup.runtime.coordinator.async_refresh()
     await hass.async_block_till_done()

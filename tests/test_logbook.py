@@ -41,6 +41,8 @@ def test_access_message() -> None:
         access_message(denied, EN)
         == "access denied: Card not found (card 1) [replayed]"
     )
+    alarm = {"granted": False, "reason": "granted", "is_alarm": True}
+    assert access_message(alarm, EN) == "alarm"
 
 
 async def test_describe_event(hass: HomeAssistant, sim_setup: SimSetup) -> None:

@@ -9,11 +9,11 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .access_pipeline import AccessEventPipeline, async_remove_stores
 from .adapters import AcsAuthenticationError, AcsError, available_adapters
 from .alarms import AlarmNotifier
 from .const import CONF_TIME_ZONE, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
-from .events import AccessEventPipeline, async_remove_stores
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -55,7 +55,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
 
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
-    events = AccessEventPipeline(hass, entry, adapter, coordinator)
+    events = AccessEventPipeline(hass, entry, coordinator)
     alarms = AlarmNotifier(hass, entry, coordinator)
     entry.runtime_data = AcsRuntimeData(
         coordinator=coordinator, events=events, alarms=alarms

@@ -23,12 +23,7 @@ from .const import (
     EVENT_ALARM,
     store_key,
 )
-from .coordinator import (
-    AcsConfigEntry,
-    AcsCoordinator,
-    async_get_entry_device,
-    door_identifier,
-)
+from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
 
 STORAGE_VERSION = 1
 
@@ -118,12 +113,7 @@ class AlarmNotifier:
         return alarm.door_name or alarm.controller_name or ""
 
     def _fire(self, alarm: Alarm) -> None:
-        device_id = None
-        if alarm.door_id:
-            device = async_get_entry_device(
-                self.hass, self.entry, door_identifier(self.entry, alarm.door_id)
-            )
-            device_id = device.id if device else None
+        device_id = async_get_door_device_id(self.hass, self.entry, alarm.door_id)
         self.hass.bus.async_fire(
             EVENT_ALARM,
             {
@@ -137,6 +127,7 @@ class AlarmNotifier:
                 "time": alarm.time.isoformat() if alarm.time else None,
                 "level": alarm.level,
                 "priority": alarm.priority,
+                "forced": alarm.forced,
             },
         )
 

@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from homeassistant.core import Context, HomeAssistant
 
 from .adapters import AcsAuthenticationError, AcsError
-
-if TYPE_CHECKING:
-    from . import AcsConfigEntry
+from .coordinator import AcsConfigEntry
 
 
 class DoorCommand(StrEnum):
@@ -98,5 +95,7 @@ async def async_run_door_command(
             result=CommandResult.REFUSED, server_code=err.code, error=err
         )
     except AcsError as err:
-        return CommandOutcome(result=CommandResult.ERROR, server_code=err.code, error=err)
+        return CommandOutcome(
+            result=CommandResult.ERROR, server_code=err.code, error=err
+        )
     return CommandOutcome(result=CommandResult.ACCEPTED)

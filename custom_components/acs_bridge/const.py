@@ -40,11 +40,6 @@ EVENT_ALARM: Final = "acs_bridge_alarm"
 
 SIGNAL_ACCESS_EVENT: Final = "acs_bridge_access_{entry_id}"
 
-# Event types of a door's access event entity.
-EVENT_TYPE_GRANTED: Final = "granted"
-EVENT_TYPE_DENIED: Final = "denied"
-EVENT_TYPE_ALARM: Final = "alarm"
-
 
 def door_signal(entry_id: str, door_id: str) -> str:
     """Return the dispatcher signal of one door's access events."""

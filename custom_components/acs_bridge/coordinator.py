@@ -50,12 +50,13 @@ from .const import (
     MANUFACTURER,
     STRUCTURE_REFRESH_EVERY,
 )
+from .identifiers import controller_identifier, door_identifier, hub_identifier
 
 if TYPE_CHECKING:
     # Only the types of what the runtime data holds: both modules import this
     # one (see tests/validation/test_structure.py).
+    from .access_pipeline import AccessEventPipeline
     from .alarms import AlarmNotifier
-    from .events import AccessEventPipeline
 
 
 @dataclass(slots=True)
@@ -144,16 +145,6 @@ def area_head_counts(areas: dict[int, Area], direct: dict[int, int]) -> dict[int
     return totals
 
 
-def controller_identifier(entry: AcsConfigEntry, controller_id: str) -> str:
-    """Return the device identifier of a controller."""
-    return f"{entry.entry_id}_controller_{controller_id}"
-
-
-def door_identifier(entry: AcsConfigEntry, door_id: str) -> str:
-    """Return the device identifier of a door."""
-    return f"{entry.entry_id}_door_{door_id}"
-
-
 def async_get_entry_device(
     hass: HomeAssistant, entry: AcsConfigEntry, identifier: str
 ) -> dr.DeviceEntry | None:
@@ -167,6 +158,18 @@ def async_get_entry_device(
         )
         return device
     return registry.async_get_device(identifiers={(DOMAIN, identifier)})
+
+
+def async_get_door_device_id(
+    hass: HomeAssistant, entry: AcsConfigEntry, door_id: str | None
+) -> str | None:
+    """Return the id of this entry's device of a door, if there is one."""
+    if not door_id:
+        return None
+    device = async_get_entry_device(
+        hass, entry, door_identifier(entry.entry_id, door_id)
+    )
+    return device.id if device else None
 
 
 class AcsCoordinator(DataUpdateCoordinator[AcsData]):
@@ -198,11 +201,6 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
-
-    @property
-    def hub_identifier(self) -> str:
-        """Return the device identifier of the server itself."""
-        return self.config_entry.entry_id
 
     # --- polling ---------------------------------------------------------
 
@@ -395,7 +393,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         registry = dr.async_get(self.hass)
         hub = registry.async_get_or_create(
             config_entry_id=entry.entry_id,
-            identifiers={(DOMAIN, self.hub_identifier)},
+            identifiers={(DOMAIN, hub_identifier(entry.entry_id))},
             manufacturer=MANUFACTURER,
             model=self.adapter.name,
             name=entry.title,
@@ -404,7 +402,9 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         for controller in data.controllers.values():
             device = registry.async_get_or_create(
                 config_entry_id=entry.entry_id,
-                identifiers={(DOMAIN, controller_identifier(entry, controller.id))},
+                identifiers={
+                    (DOMAIN, controller_identifier(entry.entry_id, controller.id))
+                },
                 manufacturer=MANUFACTURER,
                 model="Access controller",
                 name=controller.name,
@@ -417,7 +417,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         for door in data.doors.values():
             device = registry.async_get_or_create(
                 config_entry_id=entry.entry_id,
-                identifiers={(DOMAIN, door_identifier(entry, door.id))},
+                identifiers={(DOMAIN, door_identifier(entry.entry_id, door.id))},
                 manufacturer=MANUFACTURER,
                 model="Door",
                 name=data.door_names.get(door.id, door.name),
@@ -426,9 +426,11 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             via = parents.get(door.controller_id, hub.id)
             if device.via_device_id != via:
                 registry.async_update_device(device.id, via_device_id=via)
-        current = {self.hub_identifier}
-        current.update(controller_identifier(entry, c) for c in data.controllers)
-        current.update(door_identifier(entry, d) for d in data.doors)
+        current = {hub_identifier(entry.entry_id)}
+        current.update(
+            controller_identifier(entry.entry_id, c) for c in data.controllers
+        )
+        current.update(door_identifier(entry.entry_id, d) for d in data.doors)
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
             ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
             if ids and not ids & current:

@@ -14,18 +14,16 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .const import DOMAIN, EVENT_ACCESS, EVENT_ALARM
+from .identifiers import door_id_from_identifier
 
 CONF_EVENT_TYPE = "event_type"
 CONF_EVENT_DATA = "event_data"
-
-# Door forced (非法开门) is event value 25 in the protocol's examples.
-DOOR_FORCED_CODE = 25
 
 TRIGGERS: dict[str, tuple[str, dict[str, Any]]] = {
     "access_granted": (EVENT_ACCESS, {"granted": True}),
     "access_denied": (EVENT_ACCESS, {"granted": False}),
     "alarm": (EVENT_ALARM, {}),
-    "door_forced": (EVENT_ALARM, {"code": DOOR_FORCED_CODE}),
+    "door_forced": (EVENT_ALARM, {"forced": True}),
 }
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
@@ -36,8 +34,9 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 def _is_door(hass: HomeAssistant, device_id: str) -> bool:
     device = dr.async_get(hass).async_get(device_id)
     return device is not None and any(
-        domain == DOMAIN and "_door_" in identifier
+        domain == DOMAIN and door_id_from_identifier(entry_id, identifier) is not None
         for domain, identifier in device.identifiers
+        for entry_id in device.config_entries
     )
 
 

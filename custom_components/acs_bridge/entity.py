@@ -14,11 +14,15 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .adapters import AcsAuthenticationError, AcsError, Controller, Door, DoorState
 from .const import DOMAIN
-from .coordinator import (
-    AcsCoordinator,
-    AcsData,
+from .coordinator import AcsCoordinator, AcsData
+from .identifiers import (
+    HUB_KEY,
     controller_identifier,
+    controller_key,
     door_identifier,
+    door_key,
+    entity_unique_id,
+    hub_identifier,
 )
 
 
@@ -37,8 +41,9 @@ class AcsEntity(CoordinatorEntity[AcsCoordinator]):
         """Name the entity after its object and description."""
         super().__init__(coordinator)
         self.entity_description = description
-        entry_id = coordinator.config_entry.entry_id
-        self._attr_unique_id = f"{entry_id}_{object_key}_{description.key}"
+        self._attr_unique_id = entity_unique_id(
+            coordinator.config_entry.entry_id, object_key, description.key
+        )
 
     def _fingerprint(self) -> tuple[Any, ...]:
         return (self.available, self.state, repr(self.extra_state_attributes))
@@ -65,12 +70,12 @@ class AcsHubEntity(AcsEntity):
         self,
         coordinator: AcsCoordinator,
         description: EntityDescription,
-        object_key: str = "hub",
+        object_key: str = HUB_KEY,
     ) -> None:
         """Attach the entity to the hub device."""
         super().__init__(coordinator, description, object_key)
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, coordinator.hub_identifier)},
+            identifiers={(DOMAIN, hub_identifier(coordinator.config_entry.entry_id))},
         )
 
 
@@ -84,12 +89,11 @@ class AcsControllerEntity(AcsEntity):
         controller_id: str,
     ) -> None:
         """Attach the entity to the controller's device."""
-        super().__init__(coordinator, description, f"controller_{controller_id}")
+        super().__init__(coordinator, description, controller_key(controller_id))
         self.controller_id = controller_id
+        entry_id = coordinator.config_entry.entry_id
         self._attr_device_info = DeviceInfo(
-            identifiers={
-                (DOMAIN, controller_identifier(coordinator.config_entry, controller_id))
-            },
+            identifiers={(DOMAIN, controller_identifier(entry_id, controller_id))},
         )
 
     @property
@@ -113,11 +117,12 @@ class AcsDoorEntity(AcsEntity):
         door_id: str,
     ) -> None:
         """Attach the entity to the door's device."""
-        super().__init__(coordinator, description, f"door_{door_id}")
+        super().__init__(coordinator, description, door_key(door_id))
         self.door_id = door_id
+        entry_id = coordinator.config_entry.entry_id
         # The coordinator creates the door's device, with its name and links.
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, door_identifier(coordinator.config_entry, door_id))},
+            identifiers={(DOMAIN, door_identifier(entry_id, door_id))},
         )
 
     async def async_added_to_hass(self) -> None:

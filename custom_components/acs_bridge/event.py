@@ -9,17 +9,19 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .access_ledger import AccessEventType
+from .access_pipeline import ACCESS_EVENT_KEY
 from .adapters import Capability
-from .const import EVENT_TYPE_ALARM, EVENT_TYPE_DENIED, EVENT_TYPE_GRANTED, door_signal
+from .const import door_signal
 from .coordinator import AcsConfigEntry
 from .entity import AcsDoorEntity, add_door_entities
 
 PARALLEL_UPDATES = 0
 
 ACCESS_EVENT = EventEntityDescription(
-    key="access",
+    key=ACCESS_EVENT_KEY,
     translation_key="access",
-    event_types=[EVENT_TYPE_GRANTED, EVENT_TYPE_DENIED, EVENT_TYPE_ALARM],
+    event_types=[event_type.value for event_type in AccessEventType],
 )
 
 

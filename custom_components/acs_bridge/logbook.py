@@ -13,6 +13,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
 
+from .access_ledger import AccessEventType, access_event_type
 from .const import DOMAIN, EVENT_ACCESS
 
 _PREFIX = f"component.{DOMAIN}.entity.event.access.state_attributes"
@@ -20,16 +21,13 @@ _PREFIX = f"component.{DOMAIN}.entity.event.access.state_attributes"
 
 def access_message(event_data: Mapping[str, Any], texts: dict[str, str]) -> str:
     """Say who did what: "张三 access granted (card 17435103)"."""
-    if event_data.get("granted"):
-        kind = "granted"
-    elif event_data.get("reason") == "granted":
-        kind = "alarm"
-    else:
-        kind = "denied"
+    kind = access_event_type(
+        event_data.get("reason"), bool(event_data.get("is_alarm"))
+    ).value
     what = texts.get(f"{_PREFIX}.event_type.state.{kind}", kind).lower()
     who = event_data.get("user_name") or event_data.get("user_no")
     message = f"{who} {what}" if who else what
-    if kind == "denied" and (reason := event_data.get("reason")):
+    if kind == AccessEventType.DENIED and (reason := event_data.get("reason")):
         message += f": {texts.get(f'{_PREFIX}.reason.state.{reason}', reason)}"
     if card := event_data.get("card_no"):
         label = texts.get(f"{_PREFIX}.card_no.name", "card").lower()

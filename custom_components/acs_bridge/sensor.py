@@ -19,6 +19,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from .adapters import Capability
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsData
 from .entity import AcsHubEntity, add_entities_for_new_objects
+from .identifiers import area_key
 
 PARALLEL_UPDATES = 0
 
@@ -102,7 +103,7 @@ class AcsAreaPeopleSensor(AcsHubEntity, SensorEntity):
 
     def __init__(self, coordinator: AcsCoordinator, area_id: int) -> None:
         """Attach the sensor to the hub and name it after the area."""
-        super().__init__(coordinator, AREA_PEOPLE, f"area_{area_id}")
+        super().__init__(coordinator, AREA_PEOPLE, area_key(area_id))
         self.area_id = area_id
         self._attr_translation_placeholders = {
             "area": coordinator.data.areas[area_id].name

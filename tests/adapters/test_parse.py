@@ -278,3 +278,21 @@ def test_realtime_event_code_from_known_names() -> None:
         parse_access_event({**base, "eventName": "x", "eventType": 7}, zone).event_code
         == 7
     )
+
+
+def test_door_forced_is_marked_on_every_model() -> None:
+    """Door forced (value 25) is ``forced`` on events, records and alarms; others not."""
+    base = {"eventId": 1, "eventTime": "2020-02-25 11:52:14"}
+    assert parse.parse_access_event({**base, "eventName": "非法开门"}, TIME_ZONE).forced
+    assert not parse.parse_access_event(
+        {**base, "eventName": "外部无效卡"}, TIME_ZONE
+    ).forced
+    assert parse.parse_access_record(
+        {"recordId": 1, "acsEventValue": "25"}, TIME_ZONE
+    ).forced
+    assert not parse.parse_access_record(
+        {"recordId": 1, "acsEventValue": 3}, TIME_ZONE
+    ).forced
+    assert parse.parse_alarm({"eventId": 5, "eventType": 25}, TIME_ZONE).forced
+    assert not parse.parse_alarm({"eventId": 5, "eventType": 28}, TIME_ZONE).forced
+    assert not parse.parse_alarm({"eventId": 5}, TIME_ZONE).forced

@@ -281,6 +281,7 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
                 time=at(2022, 5, 24, 18, 28, 7),
                 name="非法开门",
                 event_code=25,
+                forced=True,
                 controller_id="12fb0b8ff5954f569fbc4fbeb62fd458",
                 controller_name="192.168.2.64",
                 door_id="214ddb7d639940099341d1023f9aabda",

@@ -170,9 +170,13 @@ class DoorState:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccessEvent:
-    """A real-time event from the server's short-lived cache."""
+    """An access event: from the server's short-lived real-time cache.
+
+    A stored record becomes one with :meth:`AccessRecord.to_event`.
+    """
 
     event_id: int
+    """The id in the real-time cache; 0 when the event was read from the records."""
     time: datetime | None
     name: str
     controller_id: str | None = None
@@ -196,6 +200,10 @@ class AccessEvent:
     org_name: str | None = None
     plate_number: str | None = None
     alarm_class: str | None = None
+    forced: bool = False
+    """The door was forced open (the adapter knows its server's code for it)."""
+    record_id: int | None = None
+    """The stored record's id, when the event was read from the records."""
 
     @property
     def granted(self) -> bool:
@@ -232,11 +240,44 @@ class AccessRecord:
     org_name: str | None = None
     plate_number: str | None = None
     user_type_id: int | None = None
+    forced: bool = False
+    """The door was forced open (the adapter knows its server's code for it)."""
 
     @property
     def granted(self) -> bool:
         """Return whether access was granted."""
         return self.reason is AccessReason.GRANTED and not self.is_alarm
+
+    def to_event(self) -> AccessEvent:
+        """Return the access event this record stores.
+
+        A record has no real-time event id: ``event_id`` is 0 and ``record_id``
+        says where it was read.
+        """
+        return AccessEvent(
+            event_id=0,
+            record_id=self.record_id,
+            time=self.time,
+            name=self.name,
+            controller_id=self.controller_id,
+            controller_name=self.controller_name,
+            door_id=self.door_id,
+            door_name=self.door_name,
+            area_name=self.area_name,
+            event_code=self.event_code,
+            direction=self.direction,
+            is_alarm=self.is_alarm,
+            reason=self.reason,
+            reason_code=self.reason_code,
+            card_no=self.card_no,
+            card_state=self.card_state,
+            user_no=self.user_no,
+            user_name=self.user_name,
+            user_type_id=self.user_type_id,
+            org_name=self.org_name,
+            plate_number=self.plate_number,
+            forced=self.forced,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,6 +327,8 @@ class Alarm:
     acknowledged: bool = False
     cleared: bool = False
     recovered: bool = False
+    forced: bool = False
+    """The alarm is a door forced open."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

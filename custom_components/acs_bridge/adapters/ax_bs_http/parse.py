@@ -245,13 +245,15 @@ _REASONS: Final[dict[int, AccessReason]] = {
 #: Reader names: an outside reader sees people coming in, an inside one
 #: sees people going out (外部刷卡开门 / 内部刷卡开门, 外部无效卡 / 内部无效卡).
 _OUTSIDE_PREFIX: Final = "外部"
+#: The event value of a door forced open (非法开门).
+DOOR_FORCED_CODE: Final = 25
 #: Event values that the specification's examples pair with a name. The
 #: real-time cache sends only the name; these are filled in from it, any other
 #: name keeps no code (the list of values is not closed).
 KNOWN_EVENT_CODES: Final[dict[str, int]] = {
     "外部刷卡开门": 3,
     "外部无效卡": 22,
-    "非法开门": 25,
+    "非法开门": DOOR_FORCED_CODE,
 }
 _INSIDE_PREFIX: Final = "内部"
 
@@ -370,6 +372,9 @@ def parse_access_event(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent
     """
     name = to_text(obj.get("eventName")) or ""
     reason, reason_code = reason_from(obj.get("accessBlockedReason"))
+    code = to_int(
+        _first(obj, "eventType", "acsEventValue", "eventValue")
+    ) or KNOWN_EVENT_CODES.get(name)
     return AccessEvent(
         event_id=_required_int(obj.get("eventId"), "event id"),
         time=to_time(obj.get("eventTime"), time_zone),
@@ -379,8 +384,8 @@ def parse_access_event(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent
         door_id=to_text(_first(obj, "subDeviceId", "subdeviceId", "doorId")),
         door_name=to_text(_first(obj, "subDeviceName", "subdeviceName", "doorName")),
         area_name=to_text(obj.get("areaName")),
-        event_code=to_int(_first(obj, "eventType", "acsEventValue", "eventValue"))
-        or KNOWN_EVENT_CODES.get(name),
+        event_code=code,
+        forced=code == DOOR_FORCED_CODE,
         direction=direction_from(_first(obj, "inOrOut", "inOut"), name),
         is_alarm=to_bool(obj.get("isAlarm")),
         reason=reason,
@@ -403,11 +408,13 @@ def parse_access_record(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessReco
     """Map a swipe record (#12, #14) or an access record (#16, #18)."""
     name = to_text(obj.get("acsEventName")) or ""
     reason, reason_code = reason_from(obj.get("accessBlockedReason"))
+    code = to_int(obj.get("acsEventValue"))
     return AccessRecord(
         record_id=_required_int(obj.get("recordId"), "record id"),
         time=to_time(obj.get("gmtSwipeCardTime"), time_zone),
         name=name,
-        event_code=to_int(obj.get("acsEventValue")),
+        event_code=code,
+        forced=code == DOOR_FORCED_CODE,
         controller_id=to_text(obj.get("deviceId")),
         controller_name=to_text(obj.get("deviceName")),
         door_id=to_text(obj.get("doorId")),
@@ -456,6 +463,7 @@ def parse_passage(obj: Mapping[str, Any], time_zone: tzinfo) -> Passage:
 def parse_alarm(obj: Mapping[str, Any], time_zone: tzinfo) -> Alarm:
     """Map an alarm not yet acknowledged nor cleared (#19); many fields are null."""
     reason, reason_code = reason_from(obj.get("accessBlockedReason"))
+    code = to_int(_first(obj, "eventType", "acsEventValue"))
     return Alarm(
         alarm_id=_required_int(
             _first(obj, "alarmEventTroubleId", "eventId"), "alarm id"
@@ -463,7 +471,8 @@ def parse_alarm(obj: Mapping[str, Any], time_zone: tzinfo) -> Alarm:
         event_id=to_int(obj.get("eventId")),
         time=to_time(obj.get("eventTime"), time_zone),
         name=to_text(obj.get("eventName")) or "",
-        event_code=to_int(_first(obj, "eventType", "acsEventValue")),
+        event_code=code,
+        forced=code == DOOR_FORCED_CODE,
         controller_id=to_text(obj.get("deviceId")),
         controller_name=to_text(obj.get("deviceName")),
         door_id=to_text(_first(obj, "subDeviceId", "subdeviceId")),

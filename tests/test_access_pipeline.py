@@ -71,6 +71,7 @@ async def test_bus_event_fields(
         "org_name",
         "direction",
         "is_alarm",
+        "forced",
         "replayed",
     }
     assert first["entry_id"] == sim_setup.entry.entry_id
@@ -93,6 +94,7 @@ async def test_bus_event_fields(
     assert first["user_name"]
     assert first["direction"] == "in"
     assert first["is_alarm"] is False
+    assert first["forced"] is False
     assert first["replayed"] is False
 
     assert second["event_id"] == denied.event_id
@@ -112,7 +114,7 @@ async def test_burst_exactly_once(hass: HomeAssistant, sim_setup: SimSetup) -> N
     sim_setup.clock.advance(3)
     await poll(hass, sim_setup, times=2)
     # The records are read again at once: nothing is replayed twice.
-    sim_setup.runtime.events._reconcile_due = True
+    sim_setup.runtime.events.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
 
     assert len(events) == 300
@@ -210,7 +212,7 @@ async def test_home_assistant_restart_mid_traffic(
     sim_setup.clock.advance(3)
     late = sim.burst(2)
     await poll(hass, sim_setup, times=2)
-    sim_setup.runtime.events._reconcile_due = True
+    sim_setup.runtime.events.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
 
     assert swipe_keys(events) == sim_keys(delivered + missed + late)
@@ -255,14 +257,14 @@ async def test_record_ids_start_over(hass: HomeAssistant, sim_setup: SimSetup) -
     first = sim.burst(8)
     await poll(hass, sim_setup)
     sim_setup.clock.advance(3)
-    sim_setup.runtime.events._reconcile_due = True
+    sim_setup.runtime.events.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
     assert sim_setup.runtime.events.cursor == max(s.record_id for s in first)
 
     sim.restart(clear_records=True)
     second = sim.burst(2)
     await poll(hass, sim_setup)
-    sim_setup.runtime.events._reconcile_due = True
+    sim_setup.runtime.events.ledger.reconcile_due = True
     await poll(hass, sim_setup)
     assert sim_setup.runtime.events.cursor == max(s.record_id for s in second)
     # Swipes lost after that are replayed from the new ids.
@@ -284,10 +286,10 @@ async def test_gap_older_than_replay_window(
     sim.fault("http500", count=1, path="acs/device/eventcache")
     sim.burst(4)
     await poll(hass, sim_setup)  # the real-time poll fails, the records wait
-    pipeline._pending.clear()  # as if Home Assistant had been down meanwhile
+    pipeline.ledger._pending.clear()  # as if Home Assistant had been down meanwhile
     sim_setup.clock.advance(3)
-    pipeline.replay = timedelta(seconds=0)
-    pipeline._reconcile_due = True
+    pipeline.ledger.replay = timedelta(seconds=0)
+    pipeline.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
 
     assert events == []
@@ -305,10 +307,10 @@ async def test_late_poll_reads_the_records(
     """A poll that comes later than the cache window reads the records at once."""
     pipeline = sim_setup.runtime.events
     await poll(hass, sim_setup)
-    pipeline._reconcile_due = False
-    pipeline._last_poll_ok = (pipeline._last_poll_ok or 0) - 10
+    pipeline.ledger.reconcile_due = False
+    pipeline.ledger._last_poll_ok = (pipeline.ledger._last_poll_ok or 0) - 10
     await pipeline._poll_realtime(time.monotonic())
-    assert pipeline._reconcile_due
+    assert pipeline.ledger.reconcile_due
 
 
 async def test_server_restart_reads_the_records_at_once(
@@ -320,7 +322,7 @@ async def test_server_restart_reads_the_records_at_once(
     before = sim.burst(6)
     await poll(hass, sim_setup)
     pipeline = sim_setup.runtime.events
-    pipeline._last_reconcile = time.monotonic()  # no periodic read is due
+    pipeline.ledger._last_reconcile = time.monotonic()  # no periodic read is due
     lost_in_cache = sim.burst(3)
     sim.restart()
     after = sim.burst(2)
@@ -354,7 +356,7 @@ async def test_database_restore_during_a_gap(
     before = sim.burst(8)
     await poll(hass, sim_setup)
     sim_setup.clock.advance(3)
-    sim_setup.runtime.events._reconcile_due = True
+    sim_setup.runtime.events.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)  # the cursor is past the 8 records
 
     sim.restart(clear_records=True)

@@ -1,0 +1,461 @@
+"""The access ledger on its own: plain calls, times as numbers, no Home Assistant."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import fields, replace
+from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import pytest
+
+from custom_components.acs_bridge import access_ledger
+from custom_components.acs_bridge.access_ledger import (
+    DELIVERED_KEYS_MAX,
+    DISPATCHER_FIELDS,
+    RECONCILE_SECONDS,
+    SEEN_SECONDS,
+    AccessEventType,
+    AccessLedger,
+    DeliveredAccess,
+    access_event_type,
+    match_key,
+)
+from custom_components.acs_bridge.adapters import (
+    AccessEvent,
+    AccessReason,
+    AccessRecord,
+    Direction,
+)
+from tests.adapters.test_spec_payloads import RECORD_29
+
+EN_JSON = Path(access_ledger.__file__).parent / "translations" / "en.json"
+NOW = datetime(2026, 11, 29, 9, 30, 0, tzinfo=UTC)
+REPLAY = timedelta(minutes=10)
+
+
+def swipe_time(second: int) -> datetime:
+    return NOW - timedelta(minutes=1) + timedelta(seconds=second, microseconds=250)
+
+
+def event(event_id: int, card: str = "1001", second: int = 0, **kw: Any) -> AccessEvent:
+    return AccessEvent(
+        event_id=event_id,
+        time=swipe_time(second),
+        name="外部刷卡开门",
+        door_id=kw.pop("door_id", "d1"),
+        card_no=card,
+        **kw,
+    )
+
+
+def record(
+    record_id: int, card: str = "1001", second: int = 0, **kw: Any
+) -> AccessRecord:
+    return AccessRecord(
+        record_id=record_id,
+        time=kw.pop("time", swipe_time(second)),
+        name="外部刷卡开门",
+        door_id=kw.pop("door_id", "d1"),
+        card_no=card,
+        **kw,
+    )
+
+
+class Changes:
+    """Count the ledger's change notifications."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+def changes() -> Changes:
+    return Changes()
+
+
+@pytest.fixture
+def ledger(changes: Changes) -> AccessLedger:
+    """A ledger following the records after 100, nothing delivered yet."""
+    ledger = AccessLedger(cache_seconds=2.0, replay=REPLAY, on_change=changes)
+    ledger.set_cursor(100)
+    return ledger
+
+
+def cards(deliveries: list[DeliveredAccess]) -> list[str | None]:
+    return [d.event.card_no for d in deliveries]
+
+
+# --- imports -------------------------------------------------------------------
+
+
+def test_imports_only_the_standard_library_and_the_adapters() -> None:
+    """The ledger stands without Home Assistant (and without the rest of the integration)."""
+    path = Path(access_ledger.__file__)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    outside: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if node.module != "adapters" or node.level != 1:
+                    outside.add("." * node.level + (node.module or ""))
+                continue
+            names = [node.module or ""]
+        else:
+            continue
+        outside.update(
+            name for name in names if name.split(".")[0] not in sys.stdlib_module_names
+        )
+    assert outside == set()
+
+
+# --- real time -----------------------------------------------------------------
+
+
+def test_realtime_delivers_each_event_once(ledger: AccessLedger) -> None:
+    """The cache repeats an event for a couple of seconds: it is delivered once."""
+    first = ledger.realtime_batch([event(2, "b", 1), event(1, "a")], 10.0)
+    assert cards(first) == ["a", "b"]
+    assert not any(d.replayed for d in first)
+    again = ledger.realtime_batch(
+        [event(1, "a"), event(2, "b", 1), event(3, "c", 2)], 11.0
+    )
+    assert cards(again) == ["c"]
+    assert ledger.realtime_batch([], 12.0) == []
+
+
+def test_reused_event_id_means_the_server_restarted(ledger: AccessLedger) -> None:
+    """A known id with another swipe is a new event, and the records are read now."""
+    ledger.realtime_batch([event(1, "a"), event(2, "b")], 10.0)
+    ledger.reconcile_due = False
+    assert cards(ledger.realtime_batch([event(1, "c", 5)], 11.0)) == ["c"]
+    assert ledger.reconcile_due
+
+
+def test_lower_event_ids_mean_the_server_restarted(ledger: AccessLedger) -> None:
+    ledger.realtime_batch([event(7, "a")], 10.0)
+    ledger.reconcile_due = False
+    ledger.realtime_batch([event(3, "b", 1)], 11.0)
+    assert ledger.reconcile_due
+
+
+def test_failed_or_late_poll_reads_the_records(ledger: AccessLedger) -> None:
+    ledger.realtime_batch([], 10.0)
+    ledger.reconcile_due = False
+    ledger.realtime_batch([], 12.0)  # within the cache's 2 s
+    assert not ledger.reconcile_due
+    ledger.realtime_batch([], 14.5)  # later than the cache keeps events
+    assert ledger.reconcile_due
+    ledger.reconcile_due = False
+    ledger.realtime_failed()
+    assert ledger.reconcile_due
+
+
+def test_event_ids_are_forgotten_after_a_while(ledger: AccessLedger) -> None:
+    """Ids are kept far longer than the cache keeps an event, then forgotten."""
+    ledger.realtime_batch([event(1, "a")], 10.0)
+    assert ledger.realtime_batch([event(1, "a")], 10.0 + SEEN_SECONDS - 1) == []
+    later = 10.0 + 2 * SEEN_SECONDS + 1
+    assert cards(ledger.realtime_batch([event(1, "a")], later)) == ["a"]
+
+
+# --- records -------------------------------------------------------------------
+
+
+def test_matched_record_is_not_delivered_again(ledger: AccessLedger) -> None:
+    """A record of a swipe real time delivered is dropped; the cursor passes it."""
+    ledger.realtime_batch([event(1, "a")], 10.0)
+    assert ledger.record_batch([record(101, "a")], 10.5, NOW) == []
+    assert ledger.held_records == 1
+    assert ledger.realtime_batch([], 11.0) == []
+    assert ledger.held_records == 0
+    assert ledger.cursor == 101
+
+
+def test_missed_record_is_replayed_after_the_next_poll(ledger: AccessLedger) -> None:
+    """A record is declared missed only by a poll that started after it was read."""
+    ledger.record_batch([record(101, "a")], 10.5, NOW)
+    # This poll started before the record was read: it proves nothing.
+    assert ledger.realtime_batch([], 10.0) == []
+    assert ledger.held_records == 1
+    assert ledger.cursor == 100
+    replayed = ledger.realtime_batch([], 11.0)
+    assert cards(replayed) == ["a"]
+    assert replayed[0].replayed
+    assert replayed[0].event.record_id == 101
+    assert ledger.cursor == 101
+
+
+def test_swipe_seen_live_after_its_record_was_read(ledger: AccessLedger) -> None:
+    """Real time may deliver a swipe after its record was read: it still matches."""
+    ledger.record_batch([record(101, "a")], 10.0, NOW)
+    delivered = ledger.realtime_batch([event(1, "a")], 11.0)
+    assert cards(delivered) == ["a"]
+    assert not delivered[0].replayed
+
+
+def test_cursor_stops_at_the_first_record_still_held(ledger: AccessLedger) -> None:
+    ledger.record_batch([record(101, "a")], 10.0, NOW)
+    ledger.record_batch([record(102, "b", 1)], 12.0, NOW)
+    assert ledger.read_after == 102
+    assert cards(ledger.release_due(11.0)) == ["a"]
+    assert ledger.cursor == 101
+    assert cards(ledger.release_due(12.0)) == ["b"]
+    assert ledger.cursor == 102
+
+
+def test_records_up_to_the_cursor_are_ignored(ledger: AccessLedger) -> None:
+    ledger.record_batch(
+        [record(99, "x"), record(100, "y"), record(101, "a")], 10.0, NOW
+    )
+    assert cards(ledger.release_due(10.0)) == ["a"]
+
+
+def test_records_older_than_the_replay_window(ledger: AccessLedger) -> None:
+    """Too old to replay: returned to be reported, never delivered, cursor past them."""
+    old = record(101, "a", time=NOW - REPLAY - timedelta(seconds=1))
+    recent = record(102, "b")
+    assert ledger.record_batch([old, recent], 10.0, NOW) == [old]
+    assert ledger.cursor == 101
+    assert cards(ledger.release_due(10.0)) == ["b"]
+    assert ledger.cursor == 102
+
+
+def test_when_the_records_are_read(ledger: AccessLedger) -> None:
+    """At once after a gap, else every RECONCILE_SECONDS."""
+    assert ledger.records_due(0.0)
+    assert ledger.records_reading(5.0) is True  # fills a gap
+    ledger.record_batch([], 5.0, NOW)
+    assert not ledger.records_due(5.0 + RECONCILE_SECONDS - 1)
+    assert ledger.records_due(5.0 + RECONCILE_SECONDS)
+    assert ledger.records_reading(20.0) is False
+    ledger.records_failed()
+    assert ledger.records_due(20.0)
+
+
+def test_record_ids_starting_over(ledger: AccessLedger) -> None:
+    """An empty read after swipes may mean a restored database; a lower newest id says so."""
+    assert not ledger.may_have_started_over(after_gap=False)
+    assert ledger.may_have_started_over(after_gap=True)
+    ledger.record_batch([record(101, "a"), record(102, "b", 1)], 10.0, NOW)
+    ledger.realtime_batch([event(1, "c", 5)], 9.0)
+    assert ledger.may_have_started_over(after_gap=False)
+    assert ledger.read_after == 102
+    assert not ledger.records_started_over(102)
+    assert ledger.held_records == 2
+    assert ledger.records_started_over(3)
+    assert ledger.held_records == 0
+    ledger.set_cursor(1)
+    assert (ledger.cursor, ledger.read_after) == (1, 1)
+    ledger.record_batch([], 11.0, NOW)
+    assert not ledger.may_have_started_over(after_gap=False)
+
+
+# --- state ---------------------------------------------------------------------
+
+
+def test_snapshot_and_restore_across_a_restart(changes: Changes) -> None:
+    """After a restart, what the cache still holds is not delivered twice."""
+    before = AccessLedger(cache_seconds=2.0, replay=REPLAY, on_change=changes)
+    before.set_cursor(100)
+    before.realtime_batch([event(1, "a"), event(2, "b", 1)], 10.0)
+    before.record_batch([record(101, "a")], 10.0, NOW)
+    before.release_due(11.0)
+    snapshot = before.snapshot()
+    assert snapshot == {"cursor": 101, "unmatched": [list(match_key(event(2, "b", 1)))]}
+
+    after = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    after.restore(snapshot)
+    assert after.cursor == 101
+    assert after.snapshot() == snapshot
+    # The cache still has b (delivered before the restart) and a new swipe c.
+    assert cards(after.realtime_batch([event(2, "b", 1), event(3, "c", 2)], 0.5)) == [
+        "c"
+    ]
+    # b's record matches the delivery from before the restart.
+    after.record_batch([record(102, "b", 1)], 1.0, NOW)
+    assert after.release_due(1.5) == []
+    assert after.cursor == 102
+
+
+def test_restore_of_nothing() -> None:
+    ledger = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    ledger.restore({})
+    assert ledger.cursor is None
+    assert ledger.snapshot() == {"cursor": None, "unmatched": []}
+    ledger.set_cursor(None)
+    assert ledger.cursor == 0
+
+
+def test_delivered_keys_are_bounded(ledger: AccessLedger) -> None:
+    events = [event(i, str(i)) for i in range(1, DELIVERED_KEYS_MAX + 11)]
+    assert len(ledger.realtime_batch(events, 10.0)) == DELIVERED_KEYS_MAX + 10
+    unmatched = ledger.snapshot()["unmatched"]
+    assert len(unmatched) == DELIVERED_KEYS_MAX
+    assert unmatched[0] == list(match_key(events[10]))
+
+
+def test_two_swipes_in_one_second(ledger: AccessLedger) -> None:
+    """Two live swipes with the same door, card and second match two records."""
+    assert len(ledger.realtime_batch([event(1, "a"), event(2, "a")], 10.0)) == 2
+    ledger.record_batch(
+        [record(101, "a"), record(102, "a"), record(103, "a")], 10.0, NOW
+    )
+    replayed = ledger.release_due(10.0)
+    assert [d.event.record_id for d in replayed] == [103]
+
+
+def test_oldest_keys_go_first_matched_or_not(ledger: AccessLedger) -> None:
+    """Past the bound the oldest deliveries are forgotten, one occurrence at a time."""
+    twice = [event(1, "twice"), event(2, "twice")]
+    matched = event(3, "matched", 1)
+    ledger.realtime_batch([*twice, matched], 10.0)
+    ledger.record_batch([record(101, "matched", 1)], 10.0, NOW)
+    assert ledger.release_due(10.0) == []
+    keys = ledger.snapshot()["unmatched"]
+    assert keys == [list(match_key(twice[0]))] * 2
+    others = [event(10 + i, str(i)) for i in range(DELIVERED_KEYS_MAX - 2)]
+    ledger.realtime_batch(others, 11.0)
+    # One occurrence of "twice" was pushed out, the other is still unmatched.
+    assert ledger.snapshot()["unmatched"][0] == list(match_key(twice[0]))
+    ledger.realtime_batch([event(9000, "last")], 12.0)
+    ledger.realtime_batch([event(9001, "last", 1)], 12.5)
+    unmatched = ledger.snapshot()["unmatched"]
+    assert list(match_key(twice[0])) not in unmatched
+    assert list(match_key(matched)) not in unmatched
+    assert len(unmatched) == DELIVERED_KEYS_MAX
+
+
+def test_every_change_is_announced(ledger: AccessLedger, changes: Changes) -> None:
+    """Deliveries and cursor moves tell the owner to store the snapshot."""
+    start = changes.count
+    ledger.realtime_batch([event(1, "a")], 10.0)
+    assert changes.count == start + 1
+    ledger.realtime_batch([event(1, "a")], 10.5)
+    assert changes.count == start + 1
+    ledger.record_batch([record(101, "z")], 11.0, NOW)
+    ledger.release_due(11.0)
+    assert changes.count == start + 2
+
+
+# --- the delivered shape -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reason", "is_alarm", "expected"),
+    [
+        (AccessReason.GRANTED, False, AccessEventType.GRANTED),
+        (AccessReason.GRANTED, True, AccessEventType.ALARM),
+        (AccessReason.CARD_NOT_FOUND, False, AccessEventType.DENIED),
+        (AccessReason.CARD_NOT_FOUND, True, AccessEventType.DENIED),
+    ],
+)
+def test_event_type(reason: AccessReason, is_alarm: bool, expected: str) -> None:
+    """The entity's event type; the same from the bus data (the logbook's way)."""
+    delivered = DeliveredAccess(event(1, reason=reason, is_alarm=is_alarm))
+    assert delivered.event_type == expected
+    data = delivered.bus_data(
+        entry_id="e", device_id=None, entity_id=None, door_name=None
+    )
+    assert access_event_type(data["reason"], data["is_alarm"]) == expected
+    assert data["granted"] is (expected == AccessEventType.GRANTED)
+
+
+def test_bus_data_of_a_live_event() -> None:
+    live = DeliveredAccess(
+        event(
+            42,
+            "17435103",
+            controller_id="c1",
+            event_code=3,
+            reason_code=0,
+            user_no="007",
+            user_name="张三",
+            org_name="研发部",
+            direction=Direction.IN,
+        )
+    )
+    data = live.bus_data(
+        entry_id="entry",
+        device_id="dev",
+        entity_id="event.dong_men_access",
+        door_name="东门",
+    )
+    assert data == {
+        "entry_id": "entry",
+        "device_id": "dev",
+        "entity_id": "event.dong_men_access",
+        "door_id": "d1",
+        "door_name": "东门",
+        "controller_id": "c1",
+        "event_id": 42,
+        "record_id": None,
+        "time": "2026-11-29T09:29:00.000250+00:00",
+        "code": 3,
+        "name": "外部刷卡开门",
+        "granted": True,
+        "reason": "granted",
+        "reason_code": 0,
+        "card_no": "17435103",
+        "user_no": "007",
+        "user_name": "张三",
+        "org_name": "研发部",
+        "direction": "in",
+        "is_alarm": False,
+        "forced": False,
+        "replayed": False,
+    }
+    assert live.dispatcher_payload() == {key: data[key] for key in DISPATCHER_FIELDS}
+    # Each is an attribute of the event entity, with its name translated.
+    translations = json.loads(EN_JSON.read_text(encoding="utf-8"))
+    attributes = translations["entity"]["event"]["access"]["state_attributes"]
+    assert set(DISPATCHER_FIELDS) == set(attributes) - {"event_type"}
+
+
+def test_bus_data_of_a_replayed_record() -> None:
+    """A record has no real-time id: event_id is null, record_id set, replayed true."""
+    stored = record(
+        7,
+        "1",
+        event_code=25,
+        forced=True,
+        is_alarm=True,
+        reason=AccessReason.NO_PERMISSION,
+        reason_code=102,
+        time=None,
+    )
+    data = DeliveredAccess(stored.to_event(), replayed=True).bus_data(
+        entry_id="entry", device_id=None, entity_id=None, door_name=None
+    )
+    assert (data["event_id"], data["record_id"]) == (None, 7)
+    assert (data["time"], data["direction"], data["code"]) == (None, None, 25)
+    assert (data["forced"], data["replayed"], data["granted"]) == (True, True, False)
+    assert (data["reason"], data["reason_code"]) == ("no_permission", 102)
+
+
+def test_a_record_becomes_the_event_it_stores() -> None:
+    """Every field the two models share is carried over."""
+    stored = replace(
+        RECORD_29, is_alarm=True, org_name="研发部", plate_number="沪A1", forced=True
+    )
+    converted = stored.to_event()
+    shared = {f.name for f in fields(AccessEvent)} & {
+        f.name for f in fields(AccessRecord)
+    }
+    assert shared - {"record_id"}
+    for name in shared:
+        assert getattr(converted, name) == getattr(stored, name), name
+    assert converted.event_id == 0
+    assert match_key(converted) == (
+        stored.door_id,
+        stored.card_no,
+        "2019-04-04T18:52:46+08:00",
+    )

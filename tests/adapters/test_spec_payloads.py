@@ -484,7 +484,7 @@ def test_duplicate_user_id_is_kept_by_the_parser() -> None:
     """A plain json.loads keeps the LAST userId, the person type: wrong."""
     import json
 
-    from custom_components.acs_bridge.adapters.ax_bs_http.parse import loads
+    from custom_components.acs_bridge.adapters.ax_bs_http.decode import loads
 
     assert json.loads(spec.USER)["data"]["userId"] == 1897
     data = loads(spec.USER)["data"]

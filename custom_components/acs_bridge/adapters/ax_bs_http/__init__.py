@@ -2,6 +2,6 @@
 
 from .adapter import AxBsHttpV1Adapter
 from .client import AxBsHttpClient, Envelope, Status
-from .parse import JsonObject
+from .decode import JsonObject
 
 __all__ = ["AxBsHttpClient", "AxBsHttpV1Adapter", "Envelope", "JsonObject", "Status"]

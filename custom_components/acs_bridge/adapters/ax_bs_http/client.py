@@ -30,7 +30,7 @@ from ..exceptions import (  # noqa: TID252
     AcsServerError,
     AcsTimeoutError,
 )
-from .parse import JsonObject, loads, to_int, to_text
+from .decode import JsonObject, loads, to_int, to_text
 
 if TYPE_CHECKING:
     from ..models import AdapterConfig  # noqa: TID252

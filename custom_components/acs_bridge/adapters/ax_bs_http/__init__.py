@@ -17,6 +17,9 @@ Layers, each importing only those below it:
   It does not know the models.
 * ``decode``: JSON text to values (:class:`JsonObject` keeps repeated keys;
   lenient ints, flags and text); used by ``transport`` and ``parse``.
+
+The mappers build the shared models and import them by name; ``client`` and
+``adapter`` only name them, as ``models.Door`` and so on.
 """
 
 from .adapter import AxBsHttpV1Adapter

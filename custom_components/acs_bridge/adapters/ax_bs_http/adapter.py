@@ -16,29 +16,9 @@ from datetime import datetime
 import logging
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from .. import models  # noqa: TID252
 from ..base import AcsAdapter  # noqa: TID252
 from ..exceptions import AcsNotFoundError  # noqa: TID252
-from ..models import (  # noqa: TID252
-    AccessEvent,
-    AccessRecord,
-    AdapterConfig,
-    Alarm,
-    AlarmFilter,
-    Area,
-    AreaPerson,
-    Capability,
-    CardGroup,
-    CardType,
-    Controller,
-    Door,
-    DoorState,
-    Organisation,
-    Passage,
-    Person,
-    PersonType,
-    RecordKind,
-    WorkMode,
-)
 from .client import (
     MAX_ROWS,
     AcsRecordsByIdQuery,
@@ -59,9 +39,9 @@ _LOGGER = logging.getLogger(__name__)
 #: How many of the newest records latest_record_id reads to find the highest id.
 _LATEST_WINDOW: Final = 20
 
-type _Keep = Callable[[AccessRecord], bool]
+type _Keep = Callable[[models.AccessRecord], bool]
 #: A record query for the server, and the filter the server could not apply.
-type _Records = tuple[CountedQuery[AccessRecord], _Keep | None]
+type _Records = tuple[CountedQuery[models.AccessRecord], _Keep | None]
 
 
 def _record_filter(user_no: str | None, person_type_id: int | None) -> _Keep | None:
@@ -69,7 +49,7 @@ def _record_filter(user_no: str | None, person_type_id: int | None) -> _Keep | N
     if user_no is None and not person_type_id:
         return None
 
-    def keep(record: AccessRecord) -> bool:
+    def keep(record: models.AccessRecord) -> bool:
         return (user_no is None or record.user_no == user_no) and (
             not person_type_id or record.user_type_id == person_type_id
         )
@@ -79,12 +59,12 @@ def _record_filter(user_no: str | None, person_type_id: int | None) -> _Keep | N
 
 def _records_after(
     record_id: int,
-    kind: RecordKind,
-    alarms: AlarmFilter,
+    kind: models.RecordKind,
+    alarms: models.AlarmFilter,
     person_type_id: int | None,
 ) -> _Records:
     """Return the query of the records above an id (#13/#14, #17/#18)."""
-    if kind == RecordKind.SWIPE:
+    if kind == models.RecordKind.SWIPE:
         swipes = SwipeRecordsByIdQuery(
             record_id, alarms=alarms, person_type_id=person_type_id
         )
@@ -96,13 +76,13 @@ def _records_after(
 def _records_between(
     start: datetime,
     end: datetime,
-    kind: RecordKind,
-    alarms: AlarmFilter,
+    kind: models.RecordKind,
+    alarms: models.AlarmFilter,
     user_no: str | None,
     person_type_id: int | None,
 ) -> _Records:
     """Return the query of the records between two times (#11/#12, #15/#16)."""
-    if kind == RecordKind.SWIPE:
+    if kind == models.RecordKind.SWIPE:
         swipes = SwipeRecordsQuery(
             start, end, alarms=alarms, person_type_id=person_type_id, user_no=user_no
         )
@@ -131,7 +111,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
 
     key: ClassVar[str] = "ax_bs_http_v1"
     name: ClassVar[str] = "AX-ACS BS-HTTP v1"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    capabilities: ClassVar[frozenset[models.Capability]] = frozenset(models.Capability)
     realtime_cache_seconds: ClassVar[float | None] = 2.0
 
     #: The door the credentials check sends CLOSE to; no real door has this id.
@@ -140,7 +120,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
     def __init__(
         self,
         session: ClientSession,
-        config: AdapterConfig,
+        config: models.AdapterConfig,
         *,
         page_size: int = MAX_ROWS,
     ) -> None:
@@ -152,7 +132,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
         """Name the server, never the password."""
         return f"{type(self).__name__}({self.config!r})"
 
-    def _records(self, records: _Records) -> AsyncIterator[AccessRecord]:
+    def _records(self, records: _Records) -> AsyncIterator[models.AccessRecord]:
         """Iterate over a record query, filtered here if need be."""
         query, keep = records
         rows = self.client.iterate(query)
@@ -197,21 +177,21 @@ class AxBsHttpV1Adapter(AcsAdapter):
             self.CREDENTIALS_CHECK_DOOR_ID,
         )
 
-    async def areas(self) -> list[Area]:
+    async def areas(self) -> list[models.Area]:
         """Return every area."""
         return await self.client.get_areas()
 
-    async def controllers(self) -> list[Controller]:
+    async def controllers(self) -> list[models.Controller]:
         """Return every controller, with its online state."""
         return await self.client.get_devices()
 
-    async def doors(self, area_id: int | None = None) -> list[Door]:
+    async def doors(self, area_id: int | None = None) -> list[models.Door]:
         """Return every door, or the doors of one area."""
         if area_id is None:
             return await self.client.get_doors()
         return await self.client.get_doors_by_area(area_id)
 
-    async def door_state(self, door_id: str) -> DoorState:
+    async def door_state(self, door_id: str) -> models.DoorState:
         """Return the live state of one door."""
         return await self.client.get_door_state(door_id)
 
@@ -223,11 +203,13 @@ class AxBsHttpV1Adapter(AcsAdapter):
         """Close (lock) a door."""
         await self.client.close_door(door_id)
 
-    async def set_work_mode(self, door_id: str, mode: WorkMode) -> None:
+    async def set_work_mode(self, door_id: str, mode: models.WorkMode) -> None:
         """Set a door's working mode."""
         await self.client.set_work_mode(door_id, mode)
 
-    async def poll_events(self, controller_ids: Iterable[str]) -> list[AccessEvent]:
+    async def poll_events(
+        self, controller_ids: Iterable[str]
+    ) -> list[models.AccessEvent]:
         """Return the real-time cache of these controllers, sorted by event id.
 
         The ids go in the URL path: they are split over several concurrent
@@ -241,7 +223,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
             *(self.client.get_realtime_swipes(batch) for batch in batches),
             return_exceptions=True,
         )
-        events: dict[int, AccessEvent] = {}
+        events: dict[int, models.AccessEvent] = {}
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -253,10 +235,10 @@ class AxBsHttpV1Adapter(AcsAdapter):
         self,
         record_id: int,
         *,
-        kind: RecordKind = RecordKind.ACCESS,
-        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        kind: models.RecordKind = models.RecordKind.ACCESS,
+        alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE,
         person_type_id: int | None = None,
-    ) -> AsyncIterator[AccessRecord]:
+    ) -> AsyncIterator[models.AccessRecord]:
         """Iterate over the records whose id is greater than ``record_id``.
 
         Access records (#18) cannot be filtered by person type on the server:
@@ -268,8 +250,8 @@ class AxBsHttpV1Adapter(AcsAdapter):
         self,
         record_id: int,
         *,
-        kind: RecordKind = RecordKind.ACCESS,
-        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        kind: models.RecordKind = models.RecordKind.ACCESS,
+        alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE,
         person_type_id: int | None = None,
     ) -> int:
         """Count the records whose id is greater than ``record_id``.
@@ -281,7 +263,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
         )
 
     async def latest_record_id(
-        self, *, kind: RecordKind = RecordKind.ACCESS
+        self, *, kind: models.RecordKind = models.RecordKind.ACCESS
     ) -> int | None:
         """Return the id of the newest record (None when there is none).
 
@@ -289,7 +271,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
         then read the last few of them (#14/#18) and keep the highest id. A
         record added in between is left for :meth:`records_after`.
         """
-        query, _ = _records_after(0, kind, AlarmFilter.INCLUDE, None)
+        query, _ = _records_after(0, kind, models.AlarmFilter.INCLUDE, None)
         total = await self.client.count(query)
         if total == 0:
             return None
@@ -303,11 +285,11 @@ class AxBsHttpV1Adapter(AcsAdapter):
         start: datetime,
         end: datetime,
         *,
-        kind: RecordKind = RecordKind.ACCESS,
-        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        kind: models.RecordKind = models.RecordKind.ACCESS,
+        alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE,
         user_no: str | None = None,
         person_type_id: int | None = None,
-    ) -> AsyncIterator[AccessRecord]:
+    ) -> AsyncIterator[models.AccessRecord]:
         """Iterate over the records made between two times.
 
         Access records (#16) cannot be filtered by staff number or person type
@@ -322,8 +304,8 @@ class AxBsHttpV1Adapter(AcsAdapter):
         start: datetime,
         end: datetime,
         *,
-        kind: RecordKind = RecordKind.ACCESS,
-        alarms: AlarmFilter = AlarmFilter.INCLUDE,
+        kind: models.RecordKind = models.RecordKind.ACCESS,
+        alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE,
         user_no: str | None = None,
         person_type_id: int | None = None,
     ) -> int:
@@ -338,17 +320,17 @@ class AxBsHttpV1Adapter(AcsAdapter):
         end: datetime | None = None,
         *,
         user_no: str | None = None,
-    ) -> AsyncIterator[Passage]:
+    ) -> AsyncIterator[models.Passage]:
         """Iterate over passages by card, face or plate (today when no start)."""
         return self.client.iterate(UserAccessRecordsQuery(start, end, user_no=user_no))
 
-    async def alarms(self) -> list[Alarm]:
+    async def alarms(self) -> list[models.Alarm]:
         """Return the alarms not yet acknowledged and not cleared."""
         return await self.client.get_unconfirmed_alarms()
 
     async def person(
         self, *, user_no: str | None = None, user_id: int | None = None
-    ) -> Person | None:
+    ) -> models.Person | None:
         """Return one person by id (preferred) or staff number, or None."""
         if user_id is not None:
             return await self.client.get_user_by_userid(user_id)
@@ -358,7 +340,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
 
     def people(
         self, *, person_type_id: int | None = None, org_name: str | None = None
-    ) -> AsyncIterator[Person]:
+    ) -> AsyncIterator[models.Person]:
         """Iterate over people, page by page."""
         return self.client.iterate(
             UsersQuery(person_type_id=person_type_id, org_name=org_name)
@@ -377,26 +359,26 @@ class AxBsHttpV1Adapter(AcsAdapter):
         area_id: int | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
-    ) -> list[AreaPerson]:
+    ) -> list[models.AreaPerson]:
         """Return the people inside an area and its sub-areas (all when None)."""
         return await self.client.get_area_users(area_id, start, end)
 
-    async def person_types(self) -> list[PersonType]:
+    async def person_types(self) -> list[models.PersonType]:
         """Return the types of person."""
         return await self.client.get_user_types()
 
-    async def organisations(self) -> list[Organisation]:
+    async def organisations(self) -> list[models.Organisation]:
         """Return every organisation."""
         return await self.client.get_orgs()
 
-    async def organisation(self, name: str) -> Organisation | None:
+    async def organisation(self, name: str) -> models.Organisation | None:
         """Return one organisation by name, or None."""
         return await self.client.get_org_by_name(name)
 
-    async def card_groups(self) -> list[CardGroup]:
+    async def card_groups(self) -> list[models.CardGroup]:
         """Return the card groups."""
         return await self.client.get_card_groups()
 
-    async def card_types(self) -> list[CardType]:
+    async def card_types(self) -> list[models.CardType]:
         """Return the card types."""
         return await self.client.get_card_types()

@@ -19,26 +19,8 @@ from typing import ClassVar, Final
 
 import aiohttp
 
+from .. import models  # noqa: TID252
 from ..exceptions import AcsAuthenticationError  # noqa: TID252
-from ..models import (  # noqa: TID252
-    AccessEvent,
-    AccessRecord,
-    AdapterConfig,
-    Alarm,
-    AlarmFilter,
-    Area,
-    AreaPerson,
-    CardGroup,
-    CardType,
-    Controller,
-    Door,
-    DoorState,
-    Organisation,
-    Passage,
-    Person,
-    PersonType,
-    WorkMode,
-)
 from .decode import JsonObject
 from .parse import (
     parse_access_event,
@@ -64,16 +46,16 @@ MAX_ROWS: Final = 1000
 #: #29, in two places: the call and the measure of its URL.
 _REALTIME_SWIPES: Final = "acs/device/eventcache/swipecard"
 
-_ISALARM: Final[dict[AlarmFilter, int]] = {
-    AlarmFilter.EXCLUDE: 0,
-    AlarmFilter.ONLY: 1,
-    AlarmFilter.INCLUDE: -1,
+_ISALARM: Final[dict[models.AlarmFilter, int]] = {
+    models.AlarmFilter.EXCLUDE: 0,
+    models.AlarmFilter.ONLY: 1,
+    models.AlarmFilter.INCLUDE: -1,
 }
 
 
-def _isalarm(alarms: AlarmFilter) -> int:
+def _isalarm(alarms: models.AlarmFilter) -> int:
     """Return the ``isalarm`` parameter: 0 normal only, 1 alarms only, -1 both."""
-    return _ISALARM[AlarmFilter(alarms)]
+    return _ISALARM[models.AlarmFilter(alarms)]
 
 
 def _rows(rows: int | None, default: int) -> int:
@@ -109,7 +91,7 @@ class CountedQuery[T](PagedQuery[T]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UsersQuery(CountedQuery[Person]):
+class UsersQuery(CountedQuery[models.Person]):
     """#4 ``users/count``, #5 ``users``: people of a type, in an organisation."""
 
     count_endpoint: ClassVar[str] = "users/count"
@@ -126,15 +108,15 @@ class UsersQuery(CountedQuery[Person]):
             *paging,
         ]
 
-    def parse(self, obj: JsonObject, time_zone: tzinfo) -> Person:
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.Person:
         """Map a user."""
         return parse_person(obj, time_zone)
 
 
-class _RecordQuery(CountedQuery[AccessRecord]):
+class _RecordQuery(CountedQuery[models.AccessRecord]):
     """A family of records (#11-#18): rows are swipe or access records."""
 
-    def parse(self, obj: JsonObject, time_zone: tzinfo) -> AccessRecord:
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.AccessRecord:
         """Map a record."""
         return parse_access_record(obj, time_zone)
 
@@ -149,7 +131,7 @@ class SwipeRecordsQuery(_RecordQuery):
     begin: datetime
     end: datetime
     _: KW_ONLY
-    alarms: AlarmFilter = AlarmFilter.INCLUDE
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
     person_type_id: int | None = None
     user_no: str | None = None
 
@@ -174,7 +156,7 @@ class SwipeRecordsByIdQuery(_RecordQuery):
 
     record_id: int
     _: KW_ONLY
-    alarms: AlarmFilter = AlarmFilter.INCLUDE
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
     person_type_id: int | None = None
 
     def params(self, paging: Query = ()) -> Query:
@@ -200,7 +182,7 @@ class AcsRecordsQuery(_RecordQuery):
     begin: datetime
     end: datetime
     _: KW_ONLY
-    alarms: AlarmFilter = AlarmFilter.INCLUDE
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
 
     def params(self, paging: Query = ()) -> Query:
         """Return ``isalarm``, ``begintime``, ``endtime``."""
@@ -221,7 +203,7 @@ class AcsRecordsByIdQuery(_RecordQuery):
 
     record_id: int
     _: KW_ONLY
-    alarms: AlarmFilter = AlarmFilter.INCLUDE
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
 
     def params(self, paging: Query = ()) -> Query:
         """Return ``id``, ``isalarm``."""
@@ -229,7 +211,7 @@ class AcsRecordsByIdQuery(_RecordQuery):
 
 
 @dataclass(frozen=True, slots=True)
-class UserAccessRecordsQuery(PagedQuery[Passage]):
+class UserAccessRecordsQuery(PagedQuery[models.Passage]):
     """#30 ``useraccessrecords``: passages by card, face or plate (no begin: today).
 
     There is no count call. ``rows=0`` (everything at once) is never sent.
@@ -251,7 +233,7 @@ class UserAccessRecordsQuery(PagedQuery[Passage]):
             ("userno", self.user_no),
         ]
 
-    def parse(self, obj: JsonObject, time_zone: tzinfo) -> Passage:
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.Passage:
         """Map a passage."""
         return parse_passage(obj, time_zone)
 
@@ -265,7 +247,7 @@ class AxBsHttpClient:
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        config: AdapterConfig,
+        config: models.AdapterConfig,
         *,
         page_size: int = MAX_ROWS,
     ) -> None:
@@ -347,15 +329,15 @@ class AxBsHttpClient:
 
     # --- 2.1.1 person types, 2.1.2 organisations -----------------------------------
 
-    async def get_user_types(self) -> list[PersonType]:
+    async def get_user_types(self) -> list[models.PersonType]:
         """#1 ``usertypes``: the types of person."""
         return await self._list(parse_person_type, "usertypes")
 
-    async def get_orgs(self) -> list[Organisation]:
+    async def get_orgs(self) -> list[models.Organisation]:
         """#2 ``orgs``: every organisation."""
         return await self._list(self._zoned(parse_organisation), "orgs")
 
-    async def get_org_by_name(self, name: str) -> Organisation | None:
+    async def get_org_by_name(self, name: str) -> models.Organisation | None:
         """#3 ``org/name/{name}``: one organisation, or None."""
         return await self._one(
             self._zoned(parse_organisation), "org/name", [path_segment(name)]
@@ -365,7 +347,7 @@ class AxBsHttpClient:
 
     async def get_user(
         self, user_no: str, *, person_type_id: int | None = None
-    ) -> Person | None:
+    ) -> models.Person | None:
         """#6 ``user?usertype&userno``: one person by staff number or ID-card keyword."""
         return await self._one(
             self._zoned(parse_person),
@@ -373,29 +355,29 @@ class AxBsHttpClient:
             query=[("usertype", person_type_id or 0), ("userno", user_no)],
         )
 
-    async def get_user_by_userno(self, user_no: str) -> Person | None:
+    async def get_user_by_userno(self, user_no: str) -> models.Person | None:
         """#7 ``user/userno/{userno}``: one person by staff or ID-card number."""
         return await self._one(
             self._zoned(parse_person), "user/userno", [path_segment(user_no)]
         )
 
-    async def get_user_by_userid(self, user_id: int) -> Person | None:
+    async def get_user_by_userid(self, user_id: int) -> models.Person | None:
         """#8 ``user/userid/{userid}``: one person by id."""
         return await self._one(
             self._zoned(parse_person), "user/userid", [str(int(user_id))]
         )
 
-    async def get_card_groups(self) -> list[CardGroup]:
+    async def get_card_groups(self) -> list[models.CardGroup]:
         """#9 ``cardgroups``: the card groups."""
         return await self._list(parse_card_group, "cardgroups")
 
-    async def get_card_types(self) -> list[CardType]:
+    async def get_card_types(self) -> list[models.CardType]:
         """#10 ``cardtypes``: the card types."""
         return await self._list(parse_card_type, "cardtypes")
 
     # --- 2.1.4 records (#11-#18: the record queries) -----------------------------------
 
-    async def get_unconfirmed_alarms(self) -> list[Alarm]:
+    async def get_unconfirmed_alarms(self) -> list[models.Alarm]:
         """#19 ``acs/alarmevent/notconfirmandclear``: open alarms (at most 1000)."""
         return await self._list(
             self._zoned(parse_alarm), "acs/alarmevent/notconfirmandclear"
@@ -406,7 +388,7 @@ class AxBsHttpClient:
         area_id: int | None = None,
         begin: datetime | None = None,
         end: datetime | None = None,
-    ) -> list[AreaPerson]:
+    ) -> list[models.AreaPerson]:
         """#20 ``acsrecords/areausers``: people inside an area (0/None: all areas)."""
         return await self._list(
             self._zoned(parse_area_person),
@@ -416,25 +398,25 @@ class AxBsHttpClient:
 
     # --- 2.1.5 site and doors ------------------------------------------------------------
 
-    async def get_areas(self) -> list[Area]:
+    async def get_areas(self) -> list[models.Area]:
         """#21 ``areas``: every area (a tree through ``parent_id``)."""
         return await self._list(parse_area, "areas")
 
-    async def get_devices(self) -> list[Controller]:
+    async def get_devices(self) -> list[models.Controller]:
         """#22 ``acs/devices``: every controller with its online state."""
         return await self._list(parse_controller, "acs/devices")
 
-    async def get_doors(self) -> list[Door]:
+    async def get_doors(self) -> list[models.Door]:
         """#23 ``acs/device/doors``: every door."""
         return await self._list(parse_door, "acs/device/doors")
 
-    async def get_doors_by_area(self, area_id: int) -> list[Door]:
+    async def get_doors_by_area(self, area_id: int) -> list[models.Door]:
         """#24 ``acs/device/doors/areaid/{areaid}``: the doors of one area."""
         return await self._list(
             parse_door, "acs/device/doors/areaid", [str(int(area_id))]
         )
 
-    async def get_door_state(self, door_id: str) -> DoorState:
+    async def get_door_state(self, door_id: str) -> models.DoorState:
         """#25 ``acs/device/door/state/{doorid}``: flags at the envelope's top level.
 
         Raises ``AcsNotFoundError`` for an unknown door (102).
@@ -469,15 +451,15 @@ class AxBsHttpClient:
         """#27 ``acs/device/door/close/{user}/{psw}/{doorid}``."""
         await self._door_command("acs/device/door/close", door_id)
 
-    async def set_work_mode(self, door_id: str, mode: WorkMode | int) -> None:
+    async def set_work_mode(self, door_id: str, mode: models.WorkMode | int) -> None:
         """#28 ``acs/device/door/workmode/{user}/{psw}/{doorid}/{mode}``."""
         await self._door_command(
-            "acs/device/door/workmode", door_id, str(int(WorkMode(mode)))
+            "acs/device/door/workmode", door_id, str(int(models.WorkMode(mode)))
         )
 
     async def get_realtime_swipes(
         self, controller_ids: Sequence[str]
-    ) -> list[AccessEvent]:
+    ) -> list[models.AccessEvent]:
         """#29 ``acs/device/eventcache/swipecard/{ids}``: one request, ids comma-joined.
 
         :meth:`realtime_batches` splits a list of ids too long for one URL.

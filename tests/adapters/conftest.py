@@ -27,6 +27,12 @@ from custom_components.acs_bridge.adapters.ax_bs_http import AxBsHttpV1Adapter
 USERNAME = "admin"
 PASSWORD = "p@ss /?#%+ 密码&=;"
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
+NO_DATA = '{"status": 102, "msg": "数据不存在"}'
+
+
+def envelope(data: str, status: int = 0) -> str:
+    """Return an envelope around raw JSON ``data``."""
+    return f'{{"status": {status}, "msg": "success", "data": {data}}}'
 
 
 def make_config(port: int, **overrides: Any) -> AdapterConfig:

@@ -82,6 +82,7 @@ async def test_no_password_in_errors_or_logs(
     caplog.set_level(logging.DEBUG)
     adapter = make_adapter(sim.port, request_timeout=0.2)
     assert_clean(repr(adapter))
+    assert_clean(repr(adapter.client))
     assert_clean(repr(adapter.config))
     door = sim.site.doors[0].id
     if fault is None:

@@ -30,7 +30,11 @@ from custom_components.acs_bridge.adapters import (
     RecordKind,
     WorkMode,
 )
-from custom_components.acs_bridge.adapters.ax_bs_http import AxBsHttpV1Adapter
+from custom_components.acs_bridge.adapters.ax_bs_http import (
+    AxBsHttpV1Adapter,
+    UserAccessRecordsQuery,
+    UsersQuery,
+)
 
 from .conftest import PASSWORD, TIME_ZONE, USERNAME
 
@@ -74,7 +78,7 @@ async def test_directory(sim: Any, adapter: AxBsHttpV1Adapter) -> None:
 async def test_people(sim: Any, adapter: AxBsHttpV1Adapter) -> None:
     people = sim.site.people
     assert await adapter.count_people() == len(people) == 40
-    listed = [p async for p in adapter.iter_users(page_size=7)]
+    listed = [p async for p in adapter.client.iterate(UsersQuery(), page_size=7)]
     assert [p.user_id for p in listed] == [p.user_id for p in people]
     # userId twice in #5: the first is the user, the second the person type.
     assert [p.person_type_id for p in listed] == [p.type_id for p in people]
@@ -98,8 +102,8 @@ async def test_one_person(sim: Any, adapter: AxBsHttpV1Adapter) -> None:
     for found in (
         await adapter.person(user_no=target.user_no),
         await adapter.person(user_id=target.user_id),
-        await adapter.get_user(target.user_no),
-        await adapter.get_user(target.user_no, person_type_id=target.type_id),
+        await adapter.client.get_user(target.user_no),
+        await adapter.client.get_user(target.user_no, person_type_id=target.type_id),
     ):
         assert found is not None
         assert found.user_id == target.user_id
@@ -111,7 +115,7 @@ async def test_one_person(sim: Any, adapter: AxBsHttpV1Adapter) -> None:
         assert found.card_state is CardState(target.card_state)
     assert await adapter.person(user_no="no-such-person") is None
     assert await adapter.person(user_id=999_999) is None
-    assert await adapter.get_user("no-such-person") is None
+    assert await adapter.client.get_user("no-such-person") is None
     with pytest.raises(ValueError, match="user_no or a user_id"):
         await adapter.person()
 
@@ -433,7 +437,7 @@ async def test_passages_never_rows_0(sim: Any, make_adapter: MakeAdapter) -> Non
     assert rows
     assert "0" not in rows
     with pytest.raises(ValueError, match="1 to 1000"):
-        await adapter.get_user_access_records(rows=0)
+        await adapter.client.page(UserAccessRecordsQuery(), rows=0)
 
 
 # --- real-time events -----------------------------------------------------------------
@@ -490,7 +494,7 @@ async def test_poll_events_split_at_4_kb(sim: Any, adapter: AxBsHttpV1Adapter) -
     assert "http414" not in sim.stats.by_status
     # One URL with every id is refused by the server (HTTP 414).
     with pytest.raises(AcsInvalidRequestError):
-        await adapter.get_realtime_swipes(ids)
+        await adapter.client.get_realtime_swipes(ids)
     assert await adapter.poll_events([]) == []
 
 

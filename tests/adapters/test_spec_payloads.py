@@ -1,7 +1,7 @@
-"""The specification's own example answers, through the adapter, over HTTP.
+"""The specification's own example answers, through the client, over HTTP.
 
 Each row: the canned answer (raw JSON text from the specification), the
-endpoint method that reads it, and the models it must give.
+client call that reads it, and the models it must give.
 """
 
 from __future__ import annotations
@@ -32,7 +32,16 @@ from custom_components.acs_bridge.adapters import (
     Person,
     PersonType,
 )
-from custom_components.acs_bridge.adapters.ax_bs_http import AxBsHttpV1Adapter
+from custom_components.acs_bridge.adapters.ax_bs_http import (
+    AcsRecordsByIdQuery,
+    AcsRecordsQuery,
+    AxBsHttpClient,
+    AxBsHttpV1Adapter,
+    SwipeRecordsByIdQuery,
+    SwipeRecordsQuery,
+    UserAccessRecordsQuery,
+    UsersQuery,
+)
 
 from . import spec_payloads as spec
 from .conftest import TIME_ZONE, CannedServer
@@ -106,14 +115,14 @@ DOOR_1 = Door(
     address="1",
 )
 
-type Call = Callable[[AxBsHttpV1Adapter], Awaitable[Any]]
+type Call = Callable[[AxBsHttpClient], Awaitable[Any]]
 
 CASES: list[tuple[str, str, str, Call, Any]] = [
     (
         "01-usertypes",
         "usertypes",
         spec.USER_TYPES,
-        lambda a: a.get_user_types(),
+        lambda c: c.get_user_types(),
         [
             PersonType(id=1897, name="职工"),
             PersonType(id=1898, name="车辆"),
@@ -126,7 +135,7 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "02-orgs",
         "orgs",
         spec.ORGS,
-        lambda a: a.get_orgs(),
+        lambda c: c.get_orgs(),
         [
             Organisation(
                 id=1,
@@ -143,15 +152,15 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "03-org-by-name",
         "org/name/",
         spec.ORG_BY_NAME,
-        lambda a: a.get_org_by_name("测试部门"),
+        lambda c: c.get_org_by_name("测试部门"),
         Organisation(id=1, name="测试部门", code="TD", parent_id=None),
     ),
-    ("04-users-count", "users/count", spec.COUNT, lambda a: a.count_users(), 22),
+    ("04-users-count", "users/count", spec.COUNT, lambda c: c.count(UsersQuery()), 22),
     (
         "05-users",
         "users",
         spec.USERS,
-        lambda a: a.get_users(),
+        lambda c: c.page(UsersQuery()),
         [
             Person(
                 user_id=20173,
@@ -176,26 +185,26 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
             )
         ],
     ),
-    ("06-user", "user?", spec.USER, lambda a: a.get_user("300005"), PERSON_289),
+    ("06-user", "user?", spec.USER, lambda c: c.get_user("300005"), PERSON_289),
     (
         "07-user-by-userno",
         "user/userno/",
         spec.USER_BY_USERNO,
-        lambda a: a.get_user_by_userno("300005"),
+        lambda c: c.get_user_by_userno("300005"),
         PERSON_289,
     ),
     (
         "08-user-by-userid",
         "user/userid/",
         spec.USER_BY_USERID,
-        lambda a: a.get_user_by_userid(289),
+        lambda c: c.get_user_by_userid(289),
         PERSON_289,
     ),
     (
         "09-cardgroups",
         "cardgroups",
         spec.CARD_GROUPS,
-        lambda a: a.get_card_groups(),
+        lambda c: c.get_card_groups(),
         [
             CardGroup(id=1, name="特权卡"),
             CardGroup(id=2, name="胁迫卡"),
@@ -206,7 +215,7 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "10-cardtypes",
         "cardtypes",
         spec.CARD_TYPES,
-        lambda a: a.get_card_types(),
+        lambda c: c.get_card_types(),
         [
             CardType(id=1, name="韦根 26"),
             CardType(id=2, name="韦根 34"),
@@ -217,63 +226,63 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "11-swipes-count",
         "swipecardrecords/count",
         spec.COUNT,
-        lambda a: a.count_swipe_records(BEGIN, END, user_no="11"),
+        lambda c: c.count(SwipeRecordsQuery(BEGIN, END, user_no="11")),
         22,
     ),
     (
         "12-swipes",
         "swipecardrecords?",
         spec.SWIPE_RECORDS,
-        lambda a: a.get_swipe_records(BEGIN, END),
+        lambda c: c.page(SwipeRecordsQuery(BEGIN, END)),
         [RECORD_29],
     ),
     (
         "13-swipes-by-id-count",
         "swipecardrecords/byid/count",
         spec.COUNT,
-        lambda a: a.count_swipe_records_by_id(1),
+        lambda c: c.count(SwipeRecordsByIdQuery(1)),
         22,
     ),
     (
         "14-swipes-by-id",
         "swipecardrecords/byid/?",
         spec.SWIPE_RECORDS_BY_ID,
-        lambda a: a.get_swipe_records_by_id(1),
+        lambda c: c.page(SwipeRecordsByIdQuery(1)),
         [RECORD_29],
     ),
     (
         "15-acs-count",
         "acsrecords/count",
         spec.COUNT,
-        lambda a: a.count_acs_records(BEGIN, END),
+        lambda c: c.count(AcsRecordsQuery(BEGIN, END)),
         22,
     ),
     (
         "16-acs",
         "acsrecords?",
         spec.SWIPE_RECORDS,
-        lambda a: a.get_acs_records(BEGIN, END),
+        lambda c: c.page(AcsRecordsQuery(BEGIN, END)),
         [RECORD_29],
     ),
     (
         "17-acs-by-id-count",
         "acsrecords/byid/count",
         spec.COUNT,
-        lambda a: a.count_acs_records_by_id(1),
+        lambda c: c.count(AcsRecordsByIdQuery(1)),
         22,
     ),
     (
         "18-acs-by-id",
         "acsrecords/byid/?",
         spec.SWIPE_RECORDS,
-        lambda a: a.get_acs_records_by_id(1),
+        lambda c: c.page(AcsRecordsByIdQuery(1)),
         [RECORD_29],
     ),
     (
         "19-alarms",
         "acs/alarmevent/notconfirmandclear",
         spec.ALARMS,
-        lambda a: a.get_unconfirmed_alarms(),
+        lambda c: c.get_unconfirmed_alarms(),
         [
             Alarm(
                 alarm_id=2873,
@@ -307,7 +316,7 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "20-area-users",
         "acsrecords/areausers",
         spec.AREA_USERS,
-        lambda a: a.get_area_users(),
+        lambda c: c.get_area_users(),
         [
             AreaPerson(
                 record_id=2,
@@ -338,14 +347,14 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "21-areas",
         "areas",
         spec.AREAS,
-        lambda a: a.get_areas(),
+        lambda c: c.get_areas(),
         [Area(id=1, name="公司机关", code="公司机关", parent_id=None)],
     ),
     (
         "22-devices",
         "acs/devices",
         spec.DEVICES,
-        lambda a: a.get_devices(),
+        lambda c: c.get_devices(),
         [
             Controller(
                 id="3aec7c4e58ab4a3dbd56deb98cf4bbd6",
@@ -359,19 +368,19 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
             )
         ],
     ),
-    ("23-doors", "acs/device/doors", spec.DOORS, lambda a: a.get_doors(), [DOOR_1]),
+    ("23-doors", "acs/device/doors", spec.DOORS, lambda c: c.get_doors(), [DOOR_1]),
     (
         "24-doors-by-area",
         "acs/device/doors/areaid/",
         spec.DOORS,
-        lambda a: a.get_doors_by_area(1),
+        lambda c: c.get_doors_by_area(1),
         [DOOR_1],
     ),
     (
         "25-door-state",
         "acs/device/door/state/",
         spec.DOOR_STATE,
-        lambda a: a.get_door_state("6e9b3dad91b049598f142fc02c50d63d"),
+        lambda c: c.get_door_state("6e9b3dad91b049598f142fc02c50d63d"),
         DoorState(
             door_id="6e9b3dad91b049598f142fc02c50d63d", online=True, is_open=False
         ),
@@ -380,28 +389,28 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "26-open",
         "acs/device/door/open/",
         spec.COMMAND_OK,
-        lambda a: a.open_door_raw("6e9b3dad91b049598f142fc02c50d63d"),
+        lambda c: c.open_door("6e9b3dad91b049598f142fc02c50d63d"),
         None,
     ),
     (
         "27-close",
         "acs/device/door/close/",
         spec.COMMAND_OK,
-        lambda a: a.close_door_raw("6e9b3dad91b049598f142fc02c50d63d"),
+        lambda c: c.close_door("6e9b3dad91b049598f142fc02c50d63d"),
         None,
     ),
     (
         "28-workmode",
         "acs/device/door/workmode/",
         spec.COMMAND_OK,
-        lambda a: a.set_work_mode_raw("6e9b3dad91b049598f142fc02c50d63d", 4),
+        lambda c: c.set_work_mode("6e9b3dad91b049598f142fc02c50d63d", 4),
         None,
     ),
     (
         "29-realtime",
         "acs/device/eventcache/swipecard/",
         spec.REALTIME_SWIPES,
-        lambda a: a.get_realtime_swipes(["3aec7c4e58ab4a3dbd56deb98cf4bbd6"]),
+        lambda c: c.get_realtime_swipes(["3aec7c4e58ab4a3dbd56deb98cf4bbd6"]),
         [
             AccessEvent(
                 event_id=3311,
@@ -435,7 +444,7 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         "30-user-access-records",
         "useraccessrecords",
         spec.USER_ACCESS_RECORDS,
-        lambda a: a.get_user_access_records(at(2018, 10, 1), at(2019, 10, 2)),
+        lambda c: c.page(UserAccessRecordsQuery(at(2018, 10, 1), at(2019, 10, 2))),
         [
             Passage(
                 time=at(2019, 4, 4, 19, 4, 58),
@@ -477,7 +486,7 @@ async def test_spec_example(
     expected: Any,
 ) -> None:
     canned.set(prefix.rstrip("?"), payload)
-    assert await call(canned_adapter) == expected
+    assert await call(canned_adapter.client) == expected
     assert canned.last.startswith("/api/v1/" + prefix)
 
 
@@ -485,7 +494,7 @@ def test_duplicate_user_id_is_kept_by_the_parser() -> None:
     """A plain json.loads keeps the LAST userId, the person type: wrong."""
     import json
 
-    from custom_components.acs_bridge.adapters.ax_bs_http.parse import loads
+    from custom_components.acs_bridge.adapters.ax_bs_http.decode import loads
 
     assert json.loads(spec.USER)["data"]["userId"] == 1897
     data = loads(spec.USER)["data"]

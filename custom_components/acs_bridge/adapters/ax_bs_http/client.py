@@ -1,332 +1,499 @@
-"""HTTP transport of AX-ACS BS-HTTP v1: URLs, one request helper, the envelope.
+"""The client of AX-ACS BS-HTTP v1: the 30 calls of the specification, typed.
 
-This module knows the wire (how a URL is spelt, what an envelope is, what a
-status code means) and nothing about the models. It never logs or raises a
-URL: door commands carry the account's password in the path.
+The calls that answer at once have a method each (``get_*``, the door
+commands). The paged families (people #4/#5, swipes #11-#14, access records
+#15-#18, passages #30) are each described by ONE query object, which builds
+the query string of the family's count call and of its list call alike:
+:meth:`AxBsHttpClient.count`, :meth:`~AxBsHttpClient.page` and
+:meth:`~AxBsHttpClient.iterate` run it. Every answer is mapped onto the shared
+models by :mod:`.parse`; the wire is :class:`~.transport.Transport`.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import IntEnum
-import logging
-from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass
+from datetime import datetime, tzinfo
+from typing import ClassVar, Final
 
 import aiohttp
-from yarl import URL
 
-from ..exceptions import (  # noqa: TID252
-    AcsAccountLockedError,
-    AcsAuthenticationError,
-    AcsConnectionError,
-    AcsError,
-    AcsInvalidRequestError,
-    AcsNotFoundError,
-    AcsResponseError,
-    AcsServerError,
-    AcsTimeoutError,
+from .. import models  # noqa: TID252
+from ..exceptions import AcsAuthenticationError  # noqa: TID252
+from .decode import JsonObject
+from .parse import (
+    parse_access_event,
+    parse_access_record,
+    parse_alarm,
+    parse_area,
+    parse_area_person,
+    parse_card_group,
+    parse_card_type,
+    parse_controller,
+    parse_door,
+    parse_door_state,
+    parse_organisation,
+    parse_passage,
+    parse_person,
+    parse_person_type,
 )
-from .parse import JsonObject, loads, to_int, to_text
+from .transport import MAX_URL_LENGTH, Query, Transport, path_segment
 
-if TYPE_CHECKING:
-    from ..models import AdapterConfig  # noqa: TID252
-
-_LOGGER = logging.getLogger(__name__)
-
-#: Path of this protocol version under the server's root.
-API_PATH: Final = "/api/v1/"
 #: The server refuses a page of more than this many rows (status 101).
 MAX_ROWS: Final = 1000
-#: The server answers HTTP 414 for a longer URL.
-MAX_URL_LENGTH: Final = 4096
 
-type QueryValue = str | int | datetime | None
-type Query = Sequence[tuple[str, QueryValue]]
+#: #29, in two places: the call and the measure of its URL.
+_REALTIME_SWIPES: Final = "acs/device/eventcache/swipecard"
 
-
-class Status(IntEnum):
-    """Status codes of the envelope."""
-
-    OK = 0
-    GENERAL_ERROR = 1
-    INVALID_PARAMETER = 101
-    NO_DATA = 102
-    ALREADY_EXISTS = 103
-    NO_SUCH_ACCOUNT = 104
-    ACCOUNT_REFUSED = 105
-    ACCOUNT_LOCKED = 106
-    SERVER_EXCEPTION = 500
-
-
-_STATUS_ERRORS: Final[dict[int, type[AcsError]]] = {
-    Status.GENERAL_ERROR: AcsServerError,
-    Status.INVALID_PARAMETER: AcsInvalidRequestError,
-    Status.ALREADY_EXISTS: AcsServerError,
-    Status.NO_SUCH_ACCOUNT: AcsAuthenticationError,
-    Status.ACCOUNT_REFUSED: AcsAuthenticationError,
-    Status.ACCOUNT_LOCKED: AcsAccountLockedError,
-    Status.SERVER_EXCEPTION: AcsServerError,
-}
-
-_HTTP_ERRORS: Final[dict[int, type[AcsError]]] = {
-    400: AcsInvalidRequestError,
-    404: AcsResponseError,  # no such API here: not an AX-ACS v1 server
-    405: AcsResponseError,
-    408: AcsConnectionError,
-    414: AcsInvalidRequestError,
-    429: AcsConnectionError,
-    502: AcsConnectionError,
-    503: AcsConnectionError,
-    504: AcsConnectionError,
+_ISALARM: Final[dict[models.AlarmFilter, int]] = {
+    models.AlarmFilter.EXCLUDE: 0,
+    models.AlarmFilter.ONLY: 1,
+    models.AlarmFilter.INCLUDE: -1,
 }
 
 
-def _http_error(http_status: int) -> type[AcsError]:
-    """Return the error for an HTTP status other than 200."""
-    if 300 <= http_status < 400:  # a redirect (to a login page?): not the API
-        return AcsResponseError
-    return _HTTP_ERRORS.get(http_status, AcsServerError)
+def _isalarm(alarms: models.AlarmFilter) -> int:
+    """Return the ``isalarm`` parameter: 0 normal only, 1 alarms only, -1 both."""
+    return _ISALARM[models.AlarmFilter(alarms)]
 
 
-def path_segment(value: str) -> str:
-    """Percent-encode text as ONE path segment (``/ ? # % +`` and spaces too).
+def _rows(rows: int | None, default: int) -> int:
+    """Return a page size the server accepts (1..1000)."""
+    value = default if rows is None else rows
+    if not 1 <= value <= MAX_ROWS:
+        raise ValueError(f"A page holds 1 to {MAX_ROWS} rows, not {value}")
+    return value
 
-    A segment of only dots is encoded as well, so that nothing on the way
-    removes it as a relative-path step.
-    """
-    if value and value.strip(".") == "":
-        return "%2E" * len(value)
-    return quote(value, safe="")
+
+# --- the paged families ------------------------------------------------------------
+
+
+class PagedQuery[T](ABC):
+    """A family of paged calls, with its filter: the one query builder of its calls."""
+
+    #: The list call; the rows come back one page (``offset``, ``rows``) at a time.
+    list_endpoint: ClassVar[str]
+
+    @abstractmethod
+    def params(self, paging: Query = ()) -> Query:
+        """Return the query string, with ``paging`` where the call wants it."""
+
+    @abstractmethod
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> T:
+        """Map one row of the list call."""
+
+
+class CountedQuery[T](PagedQuery[T]):
+    """A paged family that also has a count call (the same query, no paging)."""
+
+    count_endpoint: ClassVar[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UsersQuery(CountedQuery[models.Person]):
+    """#4 ``users/count``, #5 ``users``: people of a type, in an organisation."""
+
+    count_endpoint: ClassVar[str] = "users/count"
+    list_endpoint: ClassVar[str] = "users"
+
+    person_type_id: int | None = None
+    org_name: str | None = None
+
+    def params(self, paging: Query = ()) -> Query:
+        """Return ``usertype``, ``orgname`` (0 and empty: all)."""
+        return [
+            ("usertype", self.person_type_id or 0),
+            ("orgname", self.org_name),
+            *paging,
+        ]
+
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.Person:
+        """Map a user."""
+        return parse_person(obj, time_zone)
+
+
+class _RecordQuery(CountedQuery[models.AccessRecord]):
+    """A family of records (#11-#18): rows are swipe or access records."""
+
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.AccessRecord:
+        """Map a record."""
+        return parse_access_record(obj, time_zone)
 
 
 @dataclass(frozen=True, slots=True)
-class Envelope:
-    """A decoded answer: ``{"status": int, "msg": str, "data": ...}``.
+class SwipeRecordsQuery(_RecordQuery):
+    """#11 ``swipecardrecords/count``, #12 ``swipecardrecords``: swipes between two times."""
 
-    ``body`` is the whole top-level object (the door state lives there).
+    count_endpoint: ClassVar[str] = "swipecardrecords/count"
+    list_endpoint: ClassVar[str] = "swipecardrecords"
+
+    begin: datetime
+    end: datetime
+    _: KW_ONLY
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
+    person_type_id: int | None = None
+    user_no: str | None = None
+
+    def params(self, paging: Query = ()) -> Query:
+        """Return ``usertype``, ``isalarm``, ``begintime``, ``endtime``, ``userno``."""
+        return [
+            ("usertype", self.person_type_id or 0),
+            ("isalarm", _isalarm(self.alarms)),
+            ("begintime", self.begin),
+            ("endtime", self.end),
+            ("userno", self.user_no),
+            *paging,
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class SwipeRecordsByIdQuery(_RecordQuery):
+    """#13 ``swipecardrecords/byid/count``, #14 ``swipecardrecords/byid/``: swipes above an id."""
+
+    count_endpoint: ClassVar[str] = "swipecardrecords/byid/count"
+    list_endpoint: ClassVar[str] = "swipecardrecords/byid/"  # slash before the "?"
+
+    record_id: int
+    _: KW_ONLY
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
+    person_type_id: int | None = None
+
+    def params(self, paging: Query = ()) -> Query:
+        """Return ``id``, ``usertype``, ``isalarm``."""
+        return [
+            ("id", self.record_id),
+            ("usertype", self.person_type_id or 0),
+            ("isalarm", _isalarm(self.alarms)),
+            *paging,
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class AcsRecordsQuery(_RecordQuery):
+    """#15 ``acsrecords/count``, #16 ``acsrecords``: access events between two times.
+
+    Swipes are included; the server filters these calls by alarm flag only.
     """
 
-    status: int
-    msg: str
-    body: JsonObject
+    count_endpoint: ClassVar[str] = "acsrecords/count"
+    list_endpoint: ClassVar[str] = "acsrecords"
 
-    @property
-    def data(self) -> Any:
-        """Return the ``data`` member (None when absent)."""
-        return self.body.get("data")
+    begin: datetime
+    end: datetime
+    _: KW_ONLY
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
 
-    @property
-    def no_data(self) -> bool:
-        """Return whether the server answered 102 (no such data, or empty)."""
-        return self.status == Status.NO_DATA
+    def params(self, paging: Query = ()) -> Query:
+        """Return ``isalarm``, ``begintime``, ``endtime``."""
+        return [
+            ("isalarm", _isalarm(self.alarms)),
+            ("begintime", self.begin),
+            ("endtime", self.end),
+            *paging,
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class AcsRecordsByIdQuery(_RecordQuery):
+    """#17 ``acsrecords/byid/count``, #18 ``acsrecords/byid/``: access events above an id."""
+
+    count_endpoint: ClassVar[str] = "acsrecords/byid/count"
+    list_endpoint: ClassVar[str] = "acsrecords/byid/"  # slash before the "?"
+
+    record_id: int
+    _: KW_ONLY
+    alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE
+
+    def params(self, paging: Query = ()) -> Query:
+        """Return ``id``, ``isalarm``."""
+        return [("id", self.record_id), ("isalarm", _isalarm(self.alarms)), *paging]
+
+
+@dataclass(frozen=True, slots=True)
+class UserAccessRecordsQuery(PagedQuery[models.Passage]):
+    """#30 ``useraccessrecords``: passages by card, face or plate (no begin: today).
+
+    There is no count call. ``rows=0`` (everything at once) is never sent.
+    """
+
+    list_endpoint: ClassVar[str] = "useraccessrecords"
+
+    begin: datetime | None = None
+    end: datetime | None = None
+    _: KW_ONLY
+    user_no: str | None = None
+
+    def params(self, paging: Query = ()) -> Query:
+        """Return ``begintime``, ``endtime``, the paging, then ``userno``."""
+        return [
+            ("begintime", self.begin),
+            ("endtime", self.end),
+            *paging,
+            ("userno", self.user_no),
+        ]
+
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.Passage:
+        """Map a passage."""
+        return parse_passage(obj, time_zone)
+
+
+# --- the client -------------------------------------------------------------------
 
 
 class AxBsHttpClient:
-    """The wire of one AX-ACS server, on an injected aiohttp session."""
+    """One AX-ACS server through its BS-HTTP v1 API, on an injected aiohttp session."""
 
-    def __init__(self, session: aiohttp.ClientSession, config: AdapterConfig) -> None:
-        """Keep the session and settings; nothing is sent yet."""
-        self._session = session
-        self._config = config
-        self._semaphore = asyncio.Semaphore(max(1, config.max_concurrent_requests))
-        self._base_url: str | None = None
-        # True: verify with aiohttp's cached default context; False: do not.
-        self._ssl: bool = config.verify_ssl
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        config: models.AdapterConfig,
+        *,
+        page_size: int = MAX_ROWS,
+    ) -> None:
+        """Keep the settings; ``page_size`` (1 to 1000 rows) is the default page."""
+        self.config = config
+        self.page_size = _rows(page_size, MAX_ROWS)
+        self.transport = Transport(session, config)
+        #: The server answers HTTP 414 above this URL length.
+        self.max_url_length: int = MAX_URL_LENGTH
+        # The last split of controller ids for the real-time cache (#29).
+        self._batches: tuple[tuple[str, ...], list[list[str]]] | None = None
 
-    @property
-    def base_url(self) -> str:
-        """Return ``http(s)://host:port/api/v1/`` (never holds credentials)."""
-        if self._base_url is None:
-            try:
-                root = URL.build(
-                    scheme="https" if self._config.ssl else "http",
-                    host=self._config.host.strip(),
-                    port=self._config.port,
-                )
-            except (TypeError, ValueError):
-                root = None
-            if root is None:
-                raise AcsConnectionError("The configured host is not a valid host name")
-            self._base_url = str(root).rstrip("/") + API_PATH
-        return self._base_url
+    def __repr__(self) -> str:
+        """Name the server, never the password."""
+        return f"{type(self).__name__}({self.config!r})"
 
-    def format_time(self, value: datetime) -> str:
-        """Return ``yyyy-MM-dd+HH:mm:ss`` in the server's zone.
+    def _zoned[T](
+        self, mapper: Callable[[JsonObject, tzinfo], T]
+    ) -> Callable[[JsonObject], T]:
+        """Return the mapper with the server's zone for the times it maps."""
+        zone = self.config.time_zone
+        return lambda obj: mapper(obj, zone)
 
-        An aware time is converted to the server's zone first; a naive one is
-        taken as server-local already. The ``+`` is the space, written raw.
+    async def _list[T](
+        self,
+        mapper: Callable[[JsonObject], T],
+        endpoint: str,
+        path: Sequence[str] = (),
+        query: Query = (),
+    ) -> list[T]:
+        """Return the mapped ``data`` array of a call (102: empty)."""
+        envelope = await self.transport.request(endpoint, path, query)
+        return [mapper(obj) for obj in envelope.objects()]
+
+    async def _one[T](
+        self,
+        mapper: Callable[[JsonObject], T],
+        endpoint: str,
+        path: Sequence[str] = (),
+        query: Query = (),
+    ) -> T | None:
+        """Return the mapped ``data`` object of a call (102: None)."""
+        obj = (await self.transport.request(endpoint, path, query)).object_or_none()
+        return None if obj is None else mapper(obj)
+
+    # --- the paged families (#4/#5, #11-#18, #30) --------------------------------------
+
+    async def count(self, query: CountedQuery[object]) -> int:
+        """Run the count call of a family: how many rows its list call has."""
+        envelope = await self.transport.request(
+            query.count_endpoint, query=query.params()
+        )
+        return envelope.count()
+
+    async def page[T](
+        self, query: PagedQuery[T], *, offset: int = 0, rows: int | None = None
+    ) -> list[T]:
+        """Run the list call of a family: one page of ``rows`` rows (1 to 1000)."""
+        paging: Query = [("offset", offset), ("rows", _rows(rows, self.page_size))]
+        return await self._list(
+            self._zoned(query.parse), query.list_endpoint, query=query.params(paging)
+        )
+
+    async def iterate[T](
+        self, query: PagedQuery[T], *, page_size: int | None = None
+    ) -> AsyncIterator[T]:
+        """Yield every row of a family, page by page; stop on a short page (or 102)."""
+        rows = _rows(page_size, self.page_size)
+        offset = 0
+        while True:
+            page = await self.page(query, offset=offset, rows=rows)
+            for item in page:
+                yield item
+            # A short page is the last; a longer one means the server ignored
+            # the paging (and sent everything): asking again would repeat it.
+            if len(page) != rows:
+                return
+            offset += rows
+
+    # --- 2.1.1 person types, 2.1.2 organisations -----------------------------------
+
+    async def get_user_types(self) -> list[models.PersonType]:
+        """#1 ``usertypes``: the types of person."""
+        return await self._list(parse_person_type, "usertypes")
+
+    async def get_orgs(self) -> list[models.Organisation]:
+        """#2 ``orgs``: every organisation."""
+        return await self._list(self._zoned(parse_organisation), "orgs")
+
+    async def get_org_by_name(self, name: str) -> models.Organisation | None:
+        """#3 ``org/name/{name}``: one organisation, or None."""
+        return await self._one(
+            self._zoned(parse_organisation), "org/name", [path_segment(name)]
+        )
+
+    # --- 2.1.3 users and cards (#4/#5: UsersQuery) -------------------------------------
+
+    async def get_user(
+        self, user_no: str, *, person_type_id: int | None = None
+    ) -> models.Person | None:
+        """#6 ``user?usertype&userno``: one person by staff number or ID-card keyword."""
+        return await self._one(
+            self._zoned(parse_person),
+            "user",
+            query=[("usertype", person_type_id or 0), ("userno", user_no)],
+        )
+
+    async def get_user_by_userno(self, user_no: str) -> models.Person | None:
+        """#7 ``user/userno/{userno}``: one person by staff or ID-card number."""
+        return await self._one(
+            self._zoned(parse_person), "user/userno", [path_segment(user_no)]
+        )
+
+    async def get_user_by_userid(self, user_id: int) -> models.Person | None:
+        """#8 ``user/userid/{userid}``: one person by id."""
+        return await self._one(
+            self._zoned(parse_person), "user/userid", [str(int(user_id))]
+        )
+
+    async def get_card_groups(self) -> list[models.CardGroup]:
+        """#9 ``cardgroups``: the card groups."""
+        return await self._list(parse_card_group, "cardgroups")
+
+    async def get_card_types(self) -> list[models.CardType]:
+        """#10 ``cardtypes``: the card types."""
+        return await self._list(parse_card_type, "cardtypes")
+
+    # --- 2.1.4 records (#11-#18: the record queries) -----------------------------------
+
+    async def get_unconfirmed_alarms(self) -> list[models.Alarm]:
+        """#19 ``acs/alarmevent/notconfirmandclear``: open alarms (at most 1000)."""
+        return await self._list(
+            self._zoned(parse_alarm), "acs/alarmevent/notconfirmandclear"
+        )
+
+    async def get_area_users(
+        self,
+        area_id: int | None = None,
+        begin: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[models.AreaPerson]:
+        """#20 ``acsrecords/areausers``: people inside an area (0/None: all areas)."""
+        return await self._list(
+            self._zoned(parse_area_person),
+            "acsrecords/areausers",
+            query=[("areaid", area_id or 0), ("begintime", begin), ("endtime", end)],
+        )
+
+    # --- 2.1.5 site and doors ------------------------------------------------------------
+
+    async def get_areas(self) -> list[models.Area]:
+        """#21 ``areas``: every area (a tree through ``parent_id``)."""
+        return await self._list(parse_area, "areas")
+
+    async def get_devices(self) -> list[models.Controller]:
+        """#22 ``acs/devices``: every controller with its online state."""
+        return await self._list(parse_controller, "acs/devices")
+
+    async def get_doors(self) -> list[models.Door]:
+        """#23 ``acs/device/doors``: every door."""
+        return await self._list(parse_door, "acs/device/doors")
+
+    async def get_doors_by_area(self, area_id: int) -> list[models.Door]:
+        """#24 ``acs/device/doors/areaid/{areaid}``: the doors of one area."""
+        return await self._list(
+            parse_door, "acs/device/doors/areaid", [str(int(area_id))]
+        )
+
+    async def get_door_state(self, door_id: str) -> models.DoorState:
+        """#25 ``acs/device/door/state/{doorid}``: flags at the envelope's top level.
+
+        Raises ``AcsNotFoundError`` for an unknown door (102).
         """
-        if value.tzinfo is not None and value.utcoffset() is not None:
-            value = value.astimezone(self._config.time_zone)
-        return (
-            f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-            f"+{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+        envelope = await self.transport.request(
+            "acs/device/door/state", [path_segment(door_id)]
         )
+        return parse_door_state(door_id, envelope.found())
 
-    def _query_value(self, value: QueryValue) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return self.format_time(value)
-        if isinstance(value, int):
-            return str(int(value))
-        return quote(value, safe="")
+    def _credentials(self) -> list[str]:
+        """Return the encoded ``{user}/{psw}`` segments of a door command."""
+        if not self.config.username or not self.config.password:
+            raise AcsAuthenticationError(
+                "A door command needs the server account's user name and password"
+            )
+        return [path_segment(self.config.username), path_segment(self.config.password)]
 
-    def build_url(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
-    ) -> URL:
-        """Return the URL of an endpoint, exactly as it will be sent.
+    async def _door_command(self, endpoint: str, door_id: str, *tail: str) -> None:
+        """Send a door command (#26-#28): ``{endpoint}/{user}/{psw}/{doorid}/...``.
 
-        ``path`` holds segments ALREADY encoded (see :func:`path_segment`);
-        the query string is built here, because aiohttp would turn the ``+``
-        of a time into ``%2B``. The URL is marked encoded so that neither yarl
-        nor aiohttp re-encodes or normalises it.
+        Raises ``AcsNotFoundError`` for an unknown door (102) and
+        ``AcsAuthenticationError``/``AcsAccountLockedError`` for the account.
         """
-        text = self.base_url + endpoint
-        if path:
-            text = text.rstrip("/") + "/" + "/".join(path)
-        if query:
-            text += "?" + "&".join(
-                f"{quote(name, safe='')}={self._query_value(value)}"
-                for name, value in query
-            )
-        return URL(text, encoded=True)
+        path = [*self._credentials(), path_segment(door_id), *tail]
+        (await self.transport.request(endpoint, path)).found()
 
-    def _scrub(self, text: str) -> str:
-        """Remove the password from a server's message, should it echo it."""
-        password = self._config.password
-        if password:
-            for form in {password, quote(password, safe=""), path_segment(password)}:
-                text = text.replace(form, "***")
-        return text
+    async def open_door(self, door_id: str) -> None:
+        """#26 ``acs/device/door/open/{user}/{psw}/{doorid}``."""
+        await self._door_command("acs/device/door/open", door_id)
 
-    async def request(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
-    ) -> Envelope:
-        """Send one GET and return the envelope of status 0 or 102.
+    async def close_door(self, door_id: str) -> None:
+        """#27 ``acs/device/door/close/{user}/{psw}/{doorid}``."""
+        await self._door_command("acs/device/door/close", door_id)
 
-        Every other outcome raises a subclass of ``AcsError`` that carries the
-        server's code and message, and never the URL: ``endpoint`` (the fixed
-        part of the path) is what logs and errors name.
+    async def set_work_mode(self, door_id: str, mode: models.WorkMode | int) -> None:
+        """#28 ``acs/device/door/workmode/{user}/{psw}/{doorid}/{mode}``."""
+        await self._door_command(
+            "acs/device/door/workmode", door_id, str(int(models.WorkMode(mode)))
+        )
+
+    async def get_realtime_swipes(
+        self, controller_ids: Sequence[str]
+    ) -> list[models.AccessEvent]:
+        """#29 ``acs/device/eventcache/swipecard/{ids}``: one request, ids comma-joined.
+
+        :meth:`realtime_batches` splits a list of ids too long for one URL.
         """
-        url = self.build_url(endpoint, path, query)
-        error: AcsError | None = None
-        http_status = 0
-        body = b""
-        _LOGGER.debug("GET %s", endpoint)
-        async with self._semaphore:
-            try:
-                async with (
-                    asyncio.timeout(self._config.request_timeout),
-                    self._session.get(
-                        url, ssl=self._ssl, allow_redirects=False
-                    ) as response,
-                ):
-                    http_status = response.status
-                    body = await response.read()
-            except TimeoutError:
-                error = AcsTimeoutError(
-                    f"{endpoint}: no answer within {self._config.request_timeout:g} s"
-                )
-            except (aiohttp.ClientError, OSError) as err:
-                # The aiohttp error names the URL: keep only its class.
-                error = AcsConnectionError(
-                    f"{endpoint}: cannot talk to the server ({type(err).__name__})"
-                )
-        # Raised outside the handlers, so no aiohttp error rides along as
-        # __context__ (it would carry the URL into a traceback).
-        if error is not None:
-            _LOGGER.debug("%s failed: %s", endpoint, error)
-            raise error
-        if http_status != 200:
-            _LOGGER.debug("%s answered HTTP %s", endpoint, http_status)
-            raise _http_error(http_status)(
-                f"{endpoint}: the server answered HTTP {http_status}"
-            )
-        envelope = self._envelope(endpoint, body)
-        _LOGGER.debug("%s answered status %s", endpoint, envelope.status)
-        if envelope.status in (Status.OK, Status.NO_DATA):
-            return envelope
-        message = self._scrub(envelope.msg) or f"status {envelope.status}"
-        raise _STATUS_ERRORS.get(envelope.status, AcsServerError)(
-            f"{endpoint}: {message}", code=envelope.status
+        return await self._list(
+            self._zoned(parse_access_event),
+            _REALTIME_SWIPES,
+            [",".join(path_segment(i) for i in controller_ids)],
         )
 
-    @staticmethod
-    def _envelope(endpoint: str, body: bytes) -> Envelope:
-        """Decode the body into an envelope, or raise ``AcsResponseError``."""
-        try:
-            text: str | None = body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-        if text is None:
-            raise AcsResponseError(f"{endpoint}: the answer is not UTF-8 text")
-        if text.lstrip().startswith("<"):
-            raise AcsResponseError(
-                f"{endpoint}: the server answered with an HTML page, not JSON"
-            )
-        document = loads(text)
-        status = (
-            to_int(document.get("status")) if isinstance(document, JsonObject) else None
-        )
-        if not isinstance(document, JsonObject) or status is None:
-            raise AcsResponseError(f"{endpoint}: the answer is not an AX-ACS envelope")
-        return Envelope(
-            status=status, msg=to_text(document.get("msg")) or "", body=document
-        )
+    def realtime_batches(self, controller_ids: Iterable[str]) -> list[list[str]]:
+        """Split controller ids so that no #29 URL passes :attr:`max_url_length`.
 
-    # --- the shapes of an answer ---------------------------------------------------
-
-    async def get_list(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
-    ) -> list[JsonObject]:
-        """Return the ``data`` array; 102 or ``null`` is an empty list."""
-        envelope = await self.request(endpoint, path, query)
-        data = envelope.data
-        if envelope.no_data or data is None:
-            return []
-        if not isinstance(data, list) or not all(
-            isinstance(item, JsonObject) for item in data
-        ):
-            raise AcsResponseError(f"{endpoint}: data is not an array of objects")
-        return data
-
-    async def get_object(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
-    ) -> JsonObject | None:
-        """Return the ``data`` object; 102 (no such object) is None."""
-        envelope = await self.request(endpoint, path, query)
-        data = envelope.data
-        if envelope.no_data or data is None:
-            return None
-        if not isinstance(data, JsonObject):
-            raise AcsResponseError(f"{endpoint}: data is not an object")
-        return data
-
-    async def get_count(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
-    ) -> int:
-        """Return the ``data`` number; 102 is 0."""
-        envelope = await self.request(endpoint, path, query)
-        if envelope.no_data:
-            return 0
-        count = to_int(envelope.data)
-        if count is None or count < 0:
-            raise AcsResponseError(f"{endpoint}: data is not a count")
-        return count
-
-    async def get_body(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
-    ) -> JsonObject:
-        """Return the whole envelope object; 102 raises ``AcsNotFoundError``."""
-        envelope = await self.request(endpoint, path, query)
-        if envelope.no_data:
-            raise AcsNotFoundError(
-                f"{endpoint}: {self._scrub(envelope.msg) or 'no such data'}",
-                code=envelope.status,
-            )
-        return envelope.body
+        Duplicates and empty ids are dropped. An id too long on its own still
+        gets a request (the server will refuse it).
+        """
+        key = tuple(controller_ids)
+        if self._batches is not None and self._batches[0] == key:
+            # The controllers rarely change: poll after poll, reuse the split.
+            return self._batches[1]
+        ids = [i for i in dict.fromkeys(key) if i]
+        used_by_url = len(str(self.transport.build_url(_REALTIME_SWIPES, [""])))
+        room = self.max_url_length - used_by_url
+        batches: list[list[str]] = []
+        batch: list[str] = []
+        used = 0
+        for controller_id in ids:
+            size = len(path_segment(controller_id))
+            if batch and used + 1 + size > room:
+                batches.append(batch)
+                batch, used = [], 0
+            used += size + (1 if batch else 0)
+            batch.append(controller_id)
+        if batch:
+            batches.append(batch)
+        self._batches = (key, batches)
+        return batches

@@ -1,11 +1,12 @@
-"""Map the JSON of AX-ACS BS-HTTP v1 onto the shared models.
+"""Map the decoded JSON of AX-ACS BS-HTTP v1 onto the shared models.
 
-Everything the protocol gets wrong is smoothed over here and nowhere else:
+The mappers take the objects :mod:`.decode` made (repeated keys kept, see
+:class:`~.decode.JsonObject`) and smooth over what the protocol gets wrong,
+here and nowhere else:
 
-* a JSON object may repeat a key (users carry ``userId`` twice: first the user
-  id, then the person-type id); :func:`loads` keeps every value;
 * numbers may come as strings and the reverse (``parentId: "0"``, card group
   ``id: "1"``, controller ``areaId`` as a string, ``areaName`` as a number);
+* users repeat ``userId``: the first is the user's, the last the person type's;
 * times are naive server-local ``yyyy-MM-dd HH:mm:ss``, sometimes with a
   ``.0`` suffix, sometimes an empty string: they become aware datetimes in the
   server's zone, or ``None``;
@@ -19,9 +20,8 @@ An id of ``0`` for a parent, user or organisation means "none" and becomes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
-import json
 import re
 from typing import Any, Final
 
@@ -46,11 +46,10 @@ from ..models import (  # noqa: TID252
     Person,
     PersonType,
 )
+from .decode import JsonObject, to_bool, to_int, to_text
 
 __all__ = [
-    "JsonObject",
     "direction_from",
-    "loads",
     "parse_access_event",
     "parse_access_record",
     "parse_alarm",
@@ -66,77 +65,16 @@ __all__ = [
     "parse_person",
     "parse_person_type",
     "reason_from",
-    "to_bool",
-    "to_int",
-    "to_text",
     "to_time",
 ]
 
 
-class JsonObject(dict[str, Any]):
-    """A JSON object that keeps every value of a repeated key.
+# --- values --------------------------------------------------------------------
 
-    The mapping holds the FIRST value of each key (a plain parser would keep
-    the last one); :attr:`repeated` holds the values that followed, in order.
-    """
-
-    __slots__ = ("repeated",)
-
-    def __init__(self, pairs: Iterable[tuple[str, Any]] = ()) -> None:
-        """Build the object from its key/value pairs, in document order."""
-        super().__init__()
-        self.repeated: dict[str, list[Any]] = {}
-        for key, value in pairs:
-            if key in self:
-                self.repeated.setdefault(key, []).append(value)
-            else:
-                self[key] = value
-
-    def last(self, key: str) -> Any:
-        """Return the last value given for ``key`` (None when absent)."""
-        if key in self.repeated:
-            return self.repeated[key][-1]
-        return self.get(key)
-
-
-def loads(text: str) -> Any:
-    """Parse JSON text, keeping repeated keys (see :class:`JsonObject`).
-
-    Raises ``AcsResponseError`` without quoting the text, which may echo a
-    request path that carries credentials.
-    """
-    try:
-        return json.loads(text, object_pairs_hook=JsonObject)
-    except (ValueError, RecursionError):
-        pass
-    # Raised outside the handler so the decoder's error (which holds the whole
-    # text) is not kept as the context of ours.
-    raise AcsResponseError("The server's answer is not valid JSON")
-
-
-# --- scalar conversions ------------------------------------------------------
-
-_INT_RE: Final = re.compile(r"[+-]?\d+(?:\.0*)?")
 _TIME_RE: Final = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[ T+](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.(\d{1,9}))?)?"
 )
-_TRUE_TEXT: Final = frozenset({"true", "yes", "y", "on"})
-
-
-def to_int(value: Any) -> int | None:
-    """Return an int from an int, an integral float or a numeric string."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str):
-        text = value.strip()
-        if _INT_RE.fullmatch(text):
-            return int(text.split(".", 1)[0])
-    return None
 
 
 def _id(value: Any) -> int | None:
@@ -150,24 +88,6 @@ def _required_int(value: Any, what: str) -> int:
     if number is None:
         raise AcsResponseError(f"The server sent an object without a valid {what}")
     return number
-
-
-def to_bool(value: Any) -> bool:
-    """Return a flag sent as 0/1, "0"/"1", true/false."""
-    if isinstance(value, str) and value.strip().lower() in _TRUE_TEXT:
-        return True
-    return bool(to_int(value))
-
-
-def to_text(value: Any) -> str | None:
-    """Return optional text: empty or blank strings and ``null`` become None."""
-    if isinstance(value, str):
-        return value if value.strip() else None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return str(value)
-    return None
 
 
 def _flag(value: Any, *, default: bool) -> bool:

@@ -19,8 +19,6 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "custom_components.acs_bridge"
 PACKAGE_DIR = ROOT / "custom_components" / "acs_bridge"
@@ -194,16 +192,10 @@ def test_type_only_imports_are_few() -> None:
     ]
     assert {imp.target for imp in allowed} <= {
         f"{PACKAGE}.alarms",
-        f"{PACKAGE}.events",
         f"{PACKAGE}.access_pipeline",
     }
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="adapters/ax_bs_http/adapter.py and events.py are over the limit until "
-    "the ax_bs_http client split and the access ledger split of events.py land",
-)
 def test_no_file_over_the_line_limit() -> None:
     long = {
         path.relative_to(PACKAGE_DIR).as_posix(): lines

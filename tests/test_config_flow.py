@@ -32,6 +32,7 @@ from custom_components.acs_bridge.const import (
     CONF_REPLAY_MINUTES,
     CONF_STATE_INTERVAL,
     CONF_TIME_ZONE,
+    CONF_UNLOCK_CODE,
     DOMAIN,
 )
 
@@ -235,7 +236,9 @@ async def test_options(
     assert result["step_id"] == "init"
     schema = result["data_schema"].schema
     defaults = {
-        key.schema: key.default() for key in schema if key.schema != CONF_TIME_ZONE
+        key.schema: key.default()
+        for key in schema
+        if key.schema not in (CONF_TIME_ZONE, CONF_UNLOCK_CODE)
     }
     assert defaults == {
         CONF_EVENT_INTERVAL: 1.0,

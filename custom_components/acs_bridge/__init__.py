@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from homeassistant.config_entries import ConfigEntry
@@ -31,6 +31,7 @@ from .adapters import (
     get_adapter,
 )
 from .alarms import AlarmNotifier
+from .commands import CodeGuard
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
 from .events import AccessEventPipeline, async_remove_stores
@@ -55,6 +56,8 @@ class AcsRuntimeData:
     coordinator: AcsCoordinator
     events: AccessEventPipeline
     alarms: AlarmNotifier
+    # Wrong unlock codes and the lock-out, for as long as the entry is loaded.
+    code_guard: CodeGuard = field(default_factory=CodeGuard)
 
 
 type AcsConfigEntry = ConfigEntry[AcsRuntimeData]

@@ -10,8 +10,16 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from . import AcsConfigEntry
+from .const import CONF_UNLOCK_CODE_HASH
 
-TO_REDACT_ENTRY = {CONF_PASSWORD, CONF_USERNAME, CONF_HOST, "unique_id", "title"}
+TO_REDACT_ENTRY = {
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_HOST,
+    CONF_UNLOCK_CODE_HASH,
+    "unique_id",
+    "title",
+}
 TO_REDACT_ALARM = {"card_no", "user_id", "user_no", "user_name", "org_name"}
 
 

@@ -203,9 +203,13 @@ async def test_lock_out_after_five_wrong_codes_and_its_end(
     with pytest.raises(ServiceValidationError) as err:
         await call_lock(hass, coded_sim_setup, user, UNLOCK_CODE)
     assert err.value.translation_key == "unlock_code_locked_out"
+    # A wrong code while blocked is refused as such, not checked or counted.
+    with pytest.raises(ServiceValidationError) as err:
+        await call_lock(hass, coded_sim_setup, user, WRONG)
+    assert err.value.translation_key == "unlock_code_locked_out"
     assert not door.is_open
     assert door_requests(coded_sim_setup) == []
-    assert [e.data["result"] for e in events] == ["wrong_code"] * 5 + ["locked_out"]
+    assert [e.data["result"] for e in events] == ["wrong_code"] * 5 + ["locked_out"] * 2
 
     # An automation (no user) is never blocked, and its code is not checked.
     await call_lock(hass, coded_sim_setup, Context(), "0000")

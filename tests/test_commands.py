@@ -30,6 +30,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
+from custom_components.acs_bridge.commands import DoorCommand, async_run_door_command
 from custom_components.acs_bridge.const import EVENT_ACCESS, EVENT_COMMAND, door_signal
 from custom_components.acs_bridge.logbook import async_describe_events
 
@@ -395,3 +396,23 @@ async def test_late_swipe_does_not_hide_a_later_opener(
     )
     await hass.async_block_till_done()
     assert hass.states.get(lock).attributes["changed_by"] == "李四"
+
+
+async def test_unexpected_failure_is_audited_and_raised(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A failure that is no answer of the server is audited as `error`, then raised."""
+    events = async_capture_events(hass, EVENT_COMMAND)
+    door = sim_setup.sim.site.doors[0]
+
+    async def broken() -> None:
+        raise RuntimeError("bug")
+
+    with pytest.raises(RuntimeError):
+        await async_run_door_command(
+            hass, sim_setup.entry, door.id, DoorCommand.OPEN, broken, context=None
+        )
+    await hass.async_block_till_done()
+    assert [(e.data["command"], e.data["result"]) for e in events] == [
+        ("open", "error")
+    ]

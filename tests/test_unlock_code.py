@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 import logging
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import persistent_notification
@@ -26,25 +27,27 @@ from homeassistant.components.select import (
 from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_capture_events,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.components.diagnostics import (
-    get_diagnostics_for_config_entry,
-)
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.acs_bridge.commands import (
     LOCKOUT,
     UNLOCK_CODE_FORMAT,
     DoorCommand,
     async_check_code,
+    hash_unlock_code,
     lockout_notification_id,
+    verify_unlock_code,
 )
 from custom_components.acs_bridge.const import CONF_UNLOCK_CODE_HASH, EVENT_COMMAND
+from custom_components.acs_bridge.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 
 from .helpers import entity_id
 from .sim_fixtures import UNLOCK_CODE, SimSetup
@@ -316,14 +319,60 @@ async def test_select_refuses_normally_open(
 
 
 async def test_diagnostics_hide_the_code(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    coded_sim_setup: SimSetup,
+    hass: HomeAssistant, coded_sim_setup: SimSetup, alice: MockUser
 ) -> None:
-    """Diagnostics say a code is set, never its hash."""
+    """Diagnostics say a code is set and count wrong codes, never show the hash."""
     entry = coded_sim_setup.entry
     stored = entry.options[CONF_UNLOCK_CODE_HASH]
-    result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    with pytest.raises(ServiceValidationError):
+        await call_lock(hass, coded_sim_setup, Context(user_id=alice.id), WRONG)
+    result = await async_get_config_entry_diagnostics(hass, entry)
     assert result["entry"]["options"][CONF_UNLOCK_CODE_HASH] == "**REDACTED**"
+    assert result["unlock_code"] == {
+        "set": True,
+        "wrong_codes": 1,
+        "locked_until": None,
+    }
     assert stored not in repr(result)
     assert stored.rsplit("$", 1)[-1] not in repr(result)
+
+
+def test_hash_is_salted_and_damage_is_refused() -> None:
+    """Each hash has its own salt; a damaged or foreign hash matches no code."""
+    first, second = hash_unlock_code("2468"), hash_unlock_code("2468")
+    assert first != second
+    assert verify_unlock_code("2468", first)
+    assert verify_unlock_code("2468", second)
+    name, rounds, salt, digest = first.split("$")
+    for damaged in (
+        "",
+        "2468",
+        f"{name}${rounds}${salt}",
+        f"md5${rounds}${salt}${digest}",
+        f"{name}$0${salt}${digest}",
+        f"{name}$many${salt}${digest}",
+        f"{name}${rounds}$!!${digest}",
+    ):
+        assert not verify_unlock_code("2468", damaged), damaged
+
+
+async def test_lock_out_during_the_check_refuses_a_right_code(
+    hass: HomeAssistant, coded_sim_setup: SimSetup, alice: MockUser
+) -> None:
+    """A lock-out that begins while a right code is being checked still refuses it."""
+    guard = coded_sim_setup.entry.runtime_data.code_guard
+
+    def verify_while_locked_out(code: str, stored: str) -> bool:
+        guard.locked_until = dt_util.utcnow() + LOCKOUT
+        return True
+
+    with (
+        patch(
+            "custom_components.acs_bridge.commands.verify_unlock_code",
+            verify_while_locked_out,
+        ),
+        pytest.raises(ServiceValidationError) as err,
+    ):
+        await call_lock(hass, coded_sim_setup, Context(user_id=alice.id), UNLOCK_CODE)
+    assert err.value.translation_key == "unlock_code_locked_out"
+    assert door_requests(coded_sim_setup) == []

@@ -10,6 +10,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from . import AcsConfigEntry
+from .commands import unlock_code_set
 from .const import CONF_UNLOCK_CODE_HASH
 
 TO_REDACT_ENTRY = {
@@ -30,6 +31,7 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data
     adapter = coordinator.adapter
+    guard = entry.runtime_data.code_guard
     return {
         "entry": async_redact_data(
             {"data": dict(entry.data), "options": dict(entry.options)}, TO_REDACT_ENTRY
@@ -51,6 +53,13 @@ async def async_get_config_entry_diagnostics(
             "delivered": entry.runtime_data.events.delivered,
             "replayed": entry.runtime_data.events.replayed,
             "held_records": entry.runtime_data.events.held_records,
+        },
+        "unlock_code": {
+            "set": unlock_code_set(entry),
+            "wrong_codes": guard.wrong_codes,
+            "locked_until": guard.locked_until.isoformat()
+            if guard.locked_until
+            else None,
         },
         "site": {
             "areas": [asdict(area) for area in data.areas.values()],

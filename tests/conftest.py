@@ -7,6 +7,7 @@ from datetime import datetime
 from unittest.mock import AsyncMock, MagicMock, patch
 from zoneinfo import ZoneInfo
 
+from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -17,7 +18,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
@@ -47,6 +48,14 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Write snapshots the same way on every Home Assistant version."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+async def alice(hass: HomeAssistant) -> MockUser:
+    """A Home Assistant user named Alice (an administrator: controls every entity)."""
+    admins = await hass.auth.async_get_group(GROUP_ID_ADMIN)
+    assert admins is not None
+    return MockUser(name="Alice", groups=[admins]).add_to_hass(hass)
 
 
 # --- Home Assistant side: an adapter mocked at the adapter boundary ---------

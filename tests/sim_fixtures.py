@@ -19,12 +19,18 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.acs_bridge.const import CONF_ADAPTER, DOMAIN
+from custom_components.acs_bridge.commands import hash_unlock_code
+from custom_components.acs_bridge.const import (
+    CONF_ADAPTER,
+    CONF_UNLOCK_CODE_HASH,
+    DOMAIN,
+)
 from custom_components.acs_bridge.coordinator import AcsRuntimeData
 from simulator import Simulator, SiteSpec
 
 SIM_USERNAME = "admin"
 SIM_PASSWORD = "p@ss /?#%+ 密码&=;"
+UNLOCK_CODE = "2468"
 
 
 class FakeClock:
@@ -116,6 +122,26 @@ async def sim_setup(
     await hass.config.async_set_time_zone("Asia/Shanghai")
     entry = sim_entry_for(sim)
     entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return SimSetup(sim=sim, clock=clock, entry=entry)
+
+
+@pytest.fixture
+async def coded_sim_setup(
+    hass: HomeAssistant,
+    simulator: tuple[Simulator, FakeClock],
+    manual_polling: Any,
+) -> SimSetup:
+    """Set the integration up against the simulator, with an unlock code set."""
+    sim, clock = simulator
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    entry = sim_entry_for(sim)
+    entry.add_to_hass(hass)
+    # Before set-up: no update listener reloads the entry yet.
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_UNLOCK_CODE_HASH: hash_unlock_code(UNLOCK_CODE)}
+    )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return SimSetup(sim=sim, clock=clock, entry=entry)

@@ -25,13 +25,17 @@ from custom_components.acs_bridge.adapters import (
     AcsResponseError,
     AcsTimeoutError,
 )
+from custom_components.acs_bridge.commands import verify_unlock_code
 from custom_components.acs_bridge.const import (
     CONF_ADAPTER,
     CONF_ALARM_NOTIFICATIONS,
     CONF_EVENT_INTERVAL,
+    CONF_REMOVE_UNLOCK_CODE,
     CONF_REPLAY_MINUTES,
     CONF_STATE_INTERVAL,
     CONF_TIME_ZONE,
+    CONF_UNLOCK_CODE,
+    CONF_UNLOCK_CODE_HASH,
     DOMAIN,
 )
 
@@ -235,7 +239,9 @@ async def test_options(
     assert result["step_id"] == "init"
     schema = result["data_schema"].schema
     defaults = {
-        key.schema: key.default() for key in schema if key.schema != CONF_TIME_ZONE
+        key.schema: key.default()
+        for key in schema
+        if key.schema not in (CONF_TIME_ZONE, CONF_UNLOCK_CODE)
     }
     assert defaults == {
         CONF_EVENT_INTERVAL: 1.0,
@@ -284,3 +290,98 @@ async def test_options_time_zone(
         result["flow_id"], {**base, CONF_TIME_ZONE: ""}
     )
     assert mock_config_entry.options == base
+
+
+BASE_OPTIONS = {
+    CONF_EVENT_INTERVAL: 1.0,
+    CONF_STATE_INTERVAL: 10,
+    CONF_ALARM_NOTIFICATIONS: True,
+    CONF_REPLAY_MINUTES: 10,
+}
+
+
+async def _set_options(
+    hass: HomeAssistant, entry: MockConfigEntry, user_input: dict
+) -> dict:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {**BASE_OPTIONS, **user_input}
+    )
+
+
+async def test_options_unlock_code_set_keep_remove(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """The unlock code is stored as a salted hash, kept when left empty, removed."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    fields = {key.schema for key in result["data_schema"].schema}
+    assert CONF_UNLOCK_CODE in fields
+    assert CONF_REMOVE_UNLOCK_CODE not in fields  # nothing to remove yet
+
+    result = await _set_options(hass, mock_config_entry, {CONF_UNLOCK_CODE: "2468"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    stored = mock_config_entry.options[CONF_UNLOCK_CODE_HASH]
+    assert set(mock_config_entry.options) == {*BASE_OPTIONS, CONF_UNLOCK_CODE_HASH}
+    assert "2468" not in repr(dict(mock_config_entry.options))
+    assert verify_unlock_code("2468", stored)
+    assert not verify_unlock_code("2469", stored)
+
+    # The same code again gets another salt.
+    result = await _set_options(hass, mock_config_entry, {CONF_UNLOCK_CODE: "2468"})
+    assert mock_config_entry.options[CONF_UNLOCK_CODE_HASH] != stored
+    stored = mock_config_entry.options[CONF_UNLOCK_CODE_HASH]
+
+    # Left empty: the current code stays.
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    assert CONF_REMOVE_UNLOCK_CODE in {
+        key.schema for key in result["data_schema"].schema
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**BASE_OPTIONS, CONF_STATE_INTERVAL: 20}
+    )
+    assert mock_config_entry.options[CONF_UNLOCK_CODE_HASH] == stored
+    assert mock_config_entry.options[CONF_STATE_INTERVAL] == 20
+
+    result = await _set_options(
+        hass, mock_config_entry, {CONF_REMOVE_UNLOCK_CODE: True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(mock_config_entry.options) == BASE_OPTIONS
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({CONF_UNLOCK_CODE: "123"}, {CONF_UNLOCK_CODE: "invalid_unlock_code"}),
+        ({CONF_UNLOCK_CODE: "12ab"}, {CONF_UNLOCK_CODE: "invalid_unlock_code"}),
+        (
+            {CONF_UNLOCK_CODE: "1234567890123"},
+            {CONF_UNLOCK_CODE: "invalid_unlock_code"},
+        ),
+        (
+            {CONF_UNLOCK_CODE: "1234", CONF_REMOVE_UNLOCK_CODE: True},
+            {"base": "unlock_code_conflict"},
+        ),
+    ],
+)
+async def test_options_unlock_code_errors(
+    hass: HomeAssistant,
+    mock_adapter: MagicMock,
+    mock_config_entry: MockConfigEntry,
+    user_input: dict,
+    errors: dict,
+) -> None:
+    """A code of the wrong form, or a code with its removal, shows an error."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_UNLOCK_CODE_HASH: "kept"}
+    )
+    result = await _set_options(hass, mock_config_entry, user_input)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(mock_config_entry.options) == {CONF_UNLOCK_CODE_HASH: "kept"}
+    # The code typed is not offered back on the form.
+    for key in result["data_schema"].schema:
+        if key.schema == CONF_UNLOCK_CODE:
+            assert not (key.description or {}).get("suggested_value")

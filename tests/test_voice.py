@@ -16,6 +16,8 @@ Differences between the versions, seen here:
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from unittest.mock import MagicMock
 
 import pytest
@@ -30,11 +32,13 @@ from homeassistant.components.homeassistant.exposed_entities import (
     async_should_expose,
 )
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, intent
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.acs_bridge.const import DOMAIN
+from custom_components.acs_bridge.commands import hash_unlock_code
+from custom_components.acs_bridge.const import CONF_UNLOCK_CODE_HASH, DOMAIN
 
 ASSISTANT = "conversation"
 
@@ -203,3 +207,74 @@ async def test_an_unexposed_door_stays_shut(
 
     assert result.response.response_type is intent.IntentResponseType.ERROR
     mock_adapter.open_door.assert_not_awaited()
+
+
+@pytest.fixture
+async def coded_voice(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_adapter: MagicMock
+) -> MockConfigEntry:
+    """The integration with an unlock code set, and the conversation agent."""
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_UNLOCK_CODE_HASH: hash_unlock_code("2468")}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+async def test_voice_unlock_refused_with_a_code(
+    hass: HomeAssistant,
+    coded_voice: MockConfigEntry,
+    mock_adapter: MagicMock,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """With an unlock code set, Assist (which sends no code) opens no door.
+
+    Home Assistant refuses the call for its missing code. 2026.10 answers with
+    that error; 2025.4 answers "done" and leaves the refusal in a task whose
+    exception nobody reads (caught here).
+    """
+    lock = _lock(entity_registry, coded_voice, "d1")
+    _add_alias(entity_registry, lock, "East door")
+    async_expose_entity(hass, ASSISTANT, lock, True)
+
+    loop = asyncio.get_running_loop()
+    handler = loop.get_exception_handler()
+    unread: list[BaseException | None] = []
+    loop.set_exception_handler(lambda _loop, ctx: unread.append(ctx.get("exception")))
+    try:
+        result = await _say(hass, "unlock the east door", "en")
+        gc.collect()
+    finally:
+        loop.set_exception_handler(handler)
+
+    mock_adapter.open_door.assert_not_awaited()
+    refused = [e for e in unread if isinstance(e, ServiceValidationError)]
+    if result.response.response_type is intent.IntentResponseType.ERROR:
+        assert not unread
+    else:
+        assert len(refused) == 1
+        assert refused[0].translation_key == "add_default_code"
+
+
+async def test_default_code_defeats_the_unlock_code(
+    hass: HomeAssistant,
+    coded_voice: MockConfigEntry,
+    mock_adapter: MagicMock,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A lock's default code is filled in for every caller, a voice too: don't set one."""
+    lock = _lock(entity_registry, coded_voice, "d1")
+    _add_alias(entity_registry, lock, "East door")
+    async_expose_entity(hass, ASSISTANT, lock, True)
+    entity_registry.async_update_entity_options(lock, "lock", {"default_code": "2468"})
+    await hass.async_block_till_done()
+
+    result = await _say(hass, "unlock the east door", "en")
+
+    assert result.response.response_type is intent.IntentResponseType.ACTION_DONE
+    mock_adapter.open_door.assert_awaited_once_with("d1")

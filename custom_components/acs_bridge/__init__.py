@@ -12,6 +12,7 @@ from homeassistant.util import dt as dt_util
 from .access_pipeline import AccessEventPipeline, async_remove_stores
 from .adapters import AcsAuthenticationError, AcsError, available_adapters
 from .alarms import AlarmNotifier
+from .commands import CodeGuard
 from .const import CONF_TIME_ZONE, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
 from .services import async_setup_services
@@ -58,7 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     events = AccessEventPipeline(hass, entry, coordinator)
     alarms = AlarmNotifier(hass, entry, coordinator)
     entry.runtime_data = AcsRuntimeData(
-        coordinator=coordinator, events=events, alarms=alarms
+        coordinator=coordinator, events=events, alarms=alarms, code_guard=CodeGuard()
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -41,13 +41,17 @@ from .adapters import (
     AcsError,
     available_adapters,
 )
+from .commands import hash_unlock_code, valid_unlock_code
 from .const import (
     CONF_ADAPTER,
     CONF_ALARM_NOTIFICATIONS,
     CONF_EVENT_INTERVAL,
+    CONF_REMOVE_UNLOCK_CODE,
     CONF_REPLAY_MINUTES,
     CONF_STATE_INTERVAL,
     CONF_TIME_ZONE,
+    CONF_UNLOCK_CODE,
+    CONF_UNLOCK_CODE_HASH,
     DEFAULT_ADAPTER,
     DEFAULT_ALARM_NOTIFICATIONS,
     DEFAULT_EVENT_INTERVAL,
@@ -264,78 +268,98 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class AcsBridgeOptionsFlow(OptionsFlow):
-    """Tune polling and notifications; applied at once by a reload."""
+    """Tune polling and notifications, set the unlock code; applied by a reload."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the options."""
         errors: dict[str, str] = {}
+        current_hash = self.config_entry.options.get(CONF_UNLOCK_CODE_HASH)
         if user_input is not None:
+            # The code is never kept as typed, nor shown again on the form.
+            code = str(user_input.pop(CONF_UNLOCK_CODE, "") or "").strip()
+            remove = bool(user_input.pop(CONF_REMOVE_UNLOCK_CODE, False))
             zone = user_input.get(CONF_TIME_ZONE, "").strip()
             if zone and await dt_util.async_get_time_zone(zone) is None:
                 errors[CONF_TIME_ZONE] = "invalid_time_zone"
-            else:
+            if code and not valid_unlock_code(code):
+                errors[CONF_UNLOCK_CODE] = "invalid_unlock_code"
+            elif code and remove:
+                errors["base"] = "unlock_code_conflict"
+            if not errors:
                 if zone:
                     user_input[CONF_TIME_ZONE] = zone
                 else:
                     user_input.pop(CONF_TIME_ZONE, None)
+                if code:
+                    hashed = await self.hass.async_add_executor_job(
+                        hash_unlock_code, code
+                    )
+                    user_input[CONF_UNLOCK_CODE_HASH] = hashed
+                elif current_hash and not remove:
+                    user_input[CONF_UNLOCK_CODE_HASH] = current_hash
                 return self.async_create_entry(data=user_input)
         options = {**self.config_entry.options, **(user_input or {})}
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_EVENT_INTERVAL,
-                    default=options.get(CONF_EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL),
-                ): NumberSelector(
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(
+                CONF_EVENT_INTERVAL,
+                default=options.get(CONF_EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL),
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_EVENT_INTERVAL,
+                    max=MAX_EVENT_INTERVAL,
+                    step=0.1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.SLIDER,
+                )
+            ),
+            vol.Required(
+                CONF_STATE_INTERVAL,
+                default=options.get(CONF_STATE_INTERVAL, DEFAULT_STATE_INTERVAL),
+            ): vol.All(
+                NumberSelector(
                     NumberSelectorConfig(
-                        min=MIN_EVENT_INTERVAL,
-                        max=MAX_EVENT_INTERVAL,
-                        step=0.1,
+                        min=MIN_STATE_INTERVAL,
+                        max=MAX_STATE_INTERVAL,
+                        step=1,
                         unit_of_measurement="s",
-                        mode=NumberSelectorMode.SLIDER,
+                        mode=NumberSelectorMode.BOX,
                     )
                 ),
-                vol.Required(
-                    CONF_STATE_INTERVAL,
-                    default=options.get(CONF_STATE_INTERVAL, DEFAULT_STATE_INTERVAL),
-                ): vol.All(
-                    NumberSelector(
-                        NumberSelectorConfig(
-                            min=MIN_STATE_INTERVAL,
-                            max=MAX_STATE_INTERVAL,
-                            step=1,
-                            unit_of_measurement="s",
-                            mode=NumberSelectorMode.BOX,
-                        )
-                    ),
-                    vol.Coerce(int),
+                vol.Coerce(int),
+            ),
+            vol.Required(
+                CONF_ALARM_NOTIFICATIONS,
+                default=options.get(
+                    CONF_ALARM_NOTIFICATIONS, DEFAULT_ALARM_NOTIFICATIONS
                 ),
-                vol.Required(
-                    CONF_ALARM_NOTIFICATIONS,
-                    default=options.get(
-                        CONF_ALARM_NOTIFICATIONS, DEFAULT_ALARM_NOTIFICATIONS
-                    ),
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_REPLAY_MINUTES,
-                    default=options.get(CONF_REPLAY_MINUTES, DEFAULT_REPLAY_MINUTES),
-                ): vol.All(
-                    NumberSelector(
-                        NumberSelectorConfig(
-                            min=0,
-                            max=MAX_REPLAY_MINUTES,
-                            step=1,
-                            unit_of_measurement="min",
-                            mode=NumberSelectorMode.BOX,
-                        )
-                    ),
-                    vol.Coerce(int),
+            ): BooleanSelector(),
+            vol.Required(
+                CONF_REPLAY_MINUTES,
+                default=options.get(CONF_REPLAY_MINUTES, DEFAULT_REPLAY_MINUTES),
+            ): vol.All(
+                NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=MAX_REPLAY_MINUTES,
+                        step=1,
+                        unit_of_measurement="min",
+                        mode=NumberSelectorMode.BOX,
+                    )
                 ),
-                vol.Optional(
-                    CONF_TIME_ZONE,
-                    description={"suggested_value": options.get(CONF_TIME_ZONE)},
-                ): TextSelector(),
-            }
+                vol.Coerce(int),
+            ),
+            vol.Optional(
+                CONF_TIME_ZONE,
+                description={"suggested_value": options.get(CONF_TIME_ZONE)},
+            ): TextSelector(),
+            vol.Optional(CONF_UNLOCK_CODE): _PASSWORD,
+        }
+        if current_hash:
+            fields[vol.Optional(CONF_REMOVE_UNLOCK_CODE, default=False)] = (
+                BooleanSelector()
+            )
+        return self.async_show_form(
+            step_id="init", data_schema=vol.Schema(fields), errors=errors
         )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -16,6 +16,10 @@ CONF_STATE_INTERVAL: Final = "state_interval"
 CONF_ALARM_NOTIFICATIONS: Final = "alarm_notifications"
 CONF_REPLAY_MINUTES: Final = "replay_minutes"
 CONF_TIME_ZONE: Final = "time_zone"
+# The options flow's fields of the unlock code; only its salted hash is stored.
+CONF_UNLOCK_CODE: Final = "unlock_code"
+CONF_REMOVE_UNLOCK_CODE: Final = "remove_unlock_code"
+CONF_UNLOCK_CODE_HASH: Final = "unlock_code_hash"
 
 DEFAULT_ADAPTER: Final = "ax_bs_http_v1"
 DEFAULT_PORT: Final = 6500
@@ -37,13 +41,20 @@ STRUCTURE_REFRESH_EVERY: Final = 6
 
 EVENT_ACCESS: Final = "acs_bridge_access"
 EVENT_ALARM: Final = "acs_bridge_alarm"
+EVENT_COMMAND: Final = "acs_bridge_command"
 
 SIGNAL_ACCESS_EVENT: Final = "acs_bridge_access_{entry_id}"
+SIGNAL_DOOR_COMMAND: Final = "acs_bridge_command_{entry_id}"
 
 
 def door_signal(entry_id: str, door_id: str) -> str:
     """Return the dispatcher signal of one door's access events."""
     return f"{SIGNAL_ACCESS_EVENT.format(entry_id=entry_id)}_{door_id}"
+
+
+def door_command_signal(entry_id: str, door_id: str) -> str:
+    """Return the dispatcher signal of the audited commands of one door."""
+    return f"{SIGNAL_DOOR_COMMAND.format(entry_id=entry_id)}_{door_id}"
 
 
 def store_key(entry_id: str, what: str) -> str:

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     # one (see tests/validation/test_structure.py).
     from .access_pipeline import AccessEventPipeline
     from .alarms import AlarmNotifier
+    from .commands import CodeGuard
 
 
 @dataclass(slots=True)
@@ -66,6 +67,8 @@ class AcsRuntimeData:
     coordinator: AcsCoordinator
     events: AccessEventPipeline
     alarms: AlarmNotifier
+    # Wrong unlock codes and the lock-out, for as long as the entry is loaded.
+    code_guard: CodeGuard
 
 
 type AcsConfigEntry = ConfigEntry[AcsRuntimeData]

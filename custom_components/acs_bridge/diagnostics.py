@@ -9,9 +9,18 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
+from .commands import unlock_code_set
+from .const import CONF_UNLOCK_CODE_HASH
 from .coordinator import AcsConfigEntry
 
-TO_REDACT_ENTRY = {CONF_PASSWORD, CONF_USERNAME, CONF_HOST, "unique_id", "title"}
+TO_REDACT_ENTRY = {
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_HOST,
+    CONF_UNLOCK_CODE_HASH,
+    "unique_id",
+    "title",
+}
 TO_REDACT_ALARM = {"card_no", "user_id", "user_no", "user_name", "org_name"}
 
 
@@ -22,6 +31,7 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data
     adapter = coordinator.adapter
+    guard = entry.runtime_data.code_guard
     return {
         "entry": async_redact_data(
             {"data": dict(entry.data), "options": dict(entry.options)}, TO_REDACT_ENTRY
@@ -43,6 +53,13 @@ async def async_get_config_entry_diagnostics(
             "delivered": entry.runtime_data.events.delivered,
             "replayed": entry.runtime_data.events.replayed,
             "held_records": entry.runtime_data.events.held_records,
+        },
+        "unlock_code": {
+            "set": unlock_code_set(entry),
+            "wrong_codes": guard.wrong_codes,
+            "locked_until": guard.locked_until.isoformat()
+            if guard.locked_until
+            else None,
         },
         "site": {
             "areas": [asdict(area) for area in data.areas.values()],

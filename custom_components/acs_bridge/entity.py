@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from homeassistant.core import callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .adapters import AcsAuthenticationError, AcsError, Controller, Door, DoorState
+from .adapters import Controller, Door, DoorState
+from .commands import DoorCommand, async_entity_door_command
 from .const import DOMAIN
 from .coordinator import AcsCoordinator, AcsData
 from .identifiers import (
@@ -162,29 +162,30 @@ class AcsDoorEntity(AcsEntity):
             and state.online
         )
 
-    async def async_door_command(self, command: Awaitable[None]) -> None:
-        """Run a command on this door, then read the door's state at once.
+    async def async_door_command(
+        self,
+        command: DoorCommand,
+        call: Callable[[], Awaitable[None]],
+        *,
+        code: str | None = None,
+        check_code: bool = True,
+        mode: str | None = None,
+    ) -> None:
+        """Run a command on this door for the caller of the running action.
 
-        A refused account starts re-authentication; every failure is raised as a
-        translated error that names the door.
+        The code is checked and the command audited; the door is read at once
+        afterwards, and every failure is raised as a translated error naming it.
         """
-        try:
-            await command
-        except AcsAuthenticationError as err:
-            self.coordinator.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_auth_failed",
-                translation_placeholders={"door": self.door_name},
-            ) from err
-        except AcsError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_failed",
-                translation_placeholders={"door": self.door_name, "error": str(err)},
-            ) from err
-        finally:
-            await self.coordinator.async_refresh_doors([self.door_id])
+        await async_entity_door_command(
+            self.coordinator,
+            self.door_id,
+            command,
+            call,
+            context=self._context,
+            code=code,
+            check_code=check_code,
+            mode=mode,
+        )
 
 
 def add_entities_for_new_objects(

@@ -1,7 +1,15 @@
-"""Each door as a lock: locked while closed; unlock and open open it."""
+"""Each door as a lock: locked while closed; unlock and open open it.
+
+With an unlock code set, every lock has a ``code_format``: Home Assistant asks
+for the code and refuses a missing or malformed one; the integration checks it.
+``changed_by`` names who last opened the door: the cardholder of the last
+granted swipe there, or the Home Assistant user of the last remote open (none
+for an automation). It is kept across restarts.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.lock import (
@@ -9,11 +17,28 @@ from homeassistant.components.lock import (
     LockEntityDescription,
     LockEntityFeature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_CODE
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.restore_state import (
+    ExtraStoredData,
+    RestoredExtraData,
+    RestoreEntity,
+)
+from homeassistant.util import dt as dt_util
 
+from .access_ledger import AccessEventType
 from .adapters import Capability
-from .coordinator import AcsConfigEntry
+from .commands import (
+    UNLOCK_CODE_FORMAT,
+    CommandResult,
+    DoorCommand,
+    opens_door,
+    unlock_code_set,
+)
+from .const import door_command_signal, door_signal
+from .coordinator import AcsConfigEntry, AcsCoordinator
 from .entity import AcsDoorEntity, add_door_entities
 
 PARALLEL_UPDATES = 1
@@ -40,10 +65,22 @@ async def async_setup_entry(
     )
 
 
-class AcsDoorLock(AcsDoorEntity, LockEntity):
+class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
     """A door as a lock."""
 
     _attr_supported_features = LockEntityFeature.OPEN
+
+    def __init__(
+        self,
+        coordinator: AcsCoordinator,
+        description: LockEntityDescription,
+        door_id: str,
+    ) -> None:
+        """Ask for a code when the server has one (options reload the entry)."""
+        super().__init__(coordinator, description, door_id)
+        if unlock_code_set(coordinator.config_entry):
+            self._attr_code_format = UNLOCK_CODE_FORMAT
+        self._changed_at: datetime | None = None
 
     @property
     def is_locked(self) -> bool | None:
@@ -57,14 +94,106 @@ class AcsDoorLock(AcsDoorEntity, LockEntity):
         state = self.door_state
         return None if state is None else state.is_open
 
+    def _fingerprint(self) -> tuple[Any, ...]:
+        return (*super()._fingerprint(), self.changed_by)
+
+    @property
+    def extra_restore_state_data(self) -> ExtraStoredData:
+        """Keep who last opened the door, and when."""
+        return RestoredExtraData(
+            {
+                "changed_by": self._attr_changed_by,
+                "changed_at": self._changed_at.isoformat()
+                if self._changed_at
+                else None,
+            }
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Restore who last opened the door; follow swipes and commands there."""
+        await super().async_added_to_hass()
+        if (extra := await self.async_get_last_extra_data()) is not None:
+            stored = extra.as_dict()
+            changed_by = stored.get("changed_by")
+            changed_at = stored.get("changed_at")
+            self._attr_changed_by = changed_by if isinstance(changed_by, str) else None
+            self._changed_at = (
+                dt_util.parse_datetime(changed_at)
+                if isinstance(changed_at, str)
+                else None
+            )
+            # Home Assistant writes the state once this method returns.
+            self._last_written = self._fingerprint()
+        entry_id = self.coordinator.config_entry.entry_id
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, door_signal(entry_id, self.door_id), self._async_access
+            )
+        )
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                door_command_signal(entry_id, self.door_id),
+                self._async_command,
+            )
+        )
+
+    @callback
+    def _async_access(self, event_type: str, attributes: dict[str, Any]) -> None:
+        """Name the cardholder of a granted swipe."""
+        if event_type != AccessEventType.GRANTED:
+            return
+        who = (
+            attributes.get("user_name")
+            or attributes.get("user_no")
+            or attributes.get("card_no")
+        )
+        when = dt_util.utcnow()
+        if attributes.get("replayed") and isinstance(
+            time := attributes.get("time"), str
+        ):
+            # A swipe delivered late must not hide a later opener.
+            when = dt_util.parse_datetime(time) or when
+            if self._changed_at is not None and when < self._changed_at:
+                return
+        self._changed(str(who) if who else None, when)
+
+    @callback
+    def _async_command(self, data: dict[str, Any]) -> None:
+        """Name the Home Assistant user behind an accepted remote open."""
+        if data.get("result") != CommandResult.ACCEPTED or not opens_door(
+            data.get("command", ""), data.get("mode")
+        ):
+            return
+        self._changed(data.get("user_name"), dt_util.utcnow())
+
+    @callback
+    def _changed(self, who: str | None, when: datetime) -> None:
+        self._changed_at = when
+        self._attr_changed_by = who
+        self._last_written = self._fingerprint()
+        self.async_write_ha_state()
+
     async def async_lock(self, **kwargs: Any) -> None:
         """Close the door."""
-        await self.async_door_command(self.coordinator.adapter.close_door(self.door_id))
+        await self.async_door_command(
+            DoorCommand.LOCK,
+            lambda: self.coordinator.adapter.close_door(self.door_id),
+            code=kwargs.get(ATTR_CODE),
+        )
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Open the door."""
-        await self.async_open()
+        await self.async_door_command(
+            DoorCommand.UNLOCK,
+            lambda: self.coordinator.adapter.open_door(self.door_id),
+            code=kwargs.get(ATTR_CODE),
+        )
 
     async def async_open(self, **kwargs: Any) -> None:
         """Open the door."""
-        await self.async_door_command(self.coordinator.adapter.open_door(self.door_id))
+        await self.async_door_command(
+            DoorCommand.OPEN,
+            lambda: self.coordinator.adapter.open_door(self.door_id),
+            code=kwargs.get(ATTR_CODE),
+        )

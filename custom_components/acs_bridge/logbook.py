@@ -1,4 +1,8 @@
-"""Logbook entries of access events, in the user's language."""
+"""Logbook entries of access events and door commands, in the user's language.
+
+A command's entry is filed under the door's lock; Home Assistant adds what
+started it (the automation, script or action) from the event's context.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,20 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 
 from .access_ledger import AccessEventType, access_event_type
-from .const import DOMAIN, EVENT_ACCESS
+from .const import DOMAIN, EVENT_ACCESS, EVENT_COMMAND
 
 _PREFIX = f"component.{DOMAIN}.entity.event.access.state_attributes"
+_TEXTS = f"component.{DOMAIN}.exceptions"
+# Where the names of a command's mode are: the select that sets it.
+_MODE_NAMES = {
+    "work_mode": f"component.{DOMAIN}.entity.select.work_mode.state",
+    "hold_open": f"component.{DOMAIN}.entity.select.work_mode.state",
+    "hold_end": f"component.{DOMAIN}.entity.select.work_mode.state",
+    "site_mode": f"component.{DOMAIN}.entity.select.site_mode.state",
+}
 
 
 def access_message(event_data: Mapping[str, Any], texts: dict[str, str]) -> str:
@@ -37,6 +50,41 @@ def access_message(event_data: Mapping[str, Any], texts: dict[str, str]) -> str:
     return message
 
 
+def _text(texts: dict[str, str], key: str, default: str, **values: str) -> str:
+    template = texts.get(f"{_TEXTS}.logbook_{key}.message", default)
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template
+
+
+def command_message(event_data: Mapping[str, Any], texts: dict[str, str]) -> str:
+    """Say what was done and by whom: "opened by Alice" / "由 Alice 开门"."""
+    command = str(event_data.get("command") or "")
+    result = str(event_data.get("result") or "")
+    mode = event_data.get("mode")
+    mode_name = ""
+    if mode:
+        names = _MODE_NAMES.get(command, "")
+        mode_name = texts.get(f"{names}.{mode}", str(mode)).lower()
+    done = result == "accepted"
+    action = _text(
+        texts,
+        f"{'done' if done else 'attempt'}_{command}",
+        f"{command} {mode_name}".strip(),
+        mode=mode_name,
+    )
+    if user := event_data.get("user_name"):
+        action = _text(texts, "by_user", "{action} by {user}", action=action, user=user)
+    if done:
+        return action
+    code = event_data.get("server_code")
+    outcome = _text(
+        texts, f"result_{result}", result, code="" if code is None else str(code)
+    )
+    return _text(texts, "not_done", "{action}: {result}", action=action, result=outcome)
+
+
 @callback
 def async_describe_events(
     hass: HomeAssistant,
@@ -48,9 +96,12 @@ def async_describe_events(
     async def _load() -> None:
         from homeassistant.helpers.translation import async_get_translations
 
-        texts.update(
-            await async_get_translations(hass, hass.config.language, "entity", [DOMAIN])
-        )
+        for category in ("entity", "exceptions"):
+            texts.update(
+                await async_get_translations(
+                    hass, hass.config.language, category, [DOMAIN]
+                )
+            )
 
     hass.async_create_task(_load(), eager_start=True)
 
@@ -68,3 +119,22 @@ def async_describe_events(
         return description
 
     async_describe_event(DOMAIN, EVENT_ACCESS, describe)
+
+    @callback
+    def describe_command(event: Event) -> dict[str, str]:
+        data = event.data
+        description = {
+            LOGBOOK_ENTRY_NAME: data.get("door_name") or data.get("door_id") or DOMAIN,
+            LOGBOOK_ENTRY_MESSAGE: command_message(data, texts),
+        }
+        if device_id := data.get(ATTR_DEVICE_ID):
+            description[ATTR_DEVICE_ID] = device_id
+        if (entry_id := data.get("entry_id")) and (
+            entity_id := er.async_get(hass).async_get_entity_id(
+                "lock", DOMAIN, f"{entry_id}_door_{data.get('door_id')}_lock"
+            )
+        ):
+            description[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+        return description
+
+    async_describe_event(DOMAIN, EVENT_COMMAND, describe_command)

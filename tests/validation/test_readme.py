@@ -105,4 +105,5 @@ async def test_example_automations_are_valid(hass: HomeAssistant, source: str) -
                     assert trigger["event_type"] in (
                         "acs_bridge_access",
                         "acs_bridge_alarm",
+                        "acs_bridge_command",
                     )

@@ -150,43 +150,6 @@ async def test_unavailable_and_back(
     assert len([r for r in caplog.records if "recovered" in r.getMessage()]) == 1
 
 
-async def test_new_and_removed_doors(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    mock_adapter: MagicMock,
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """A new door appears and a removed door's device goes, without a reload."""
-    new_door = Door(id="d4", name="West Gate", controller_id="c1", area_id=2)
-    mock_adapter.doors.return_value = [DOORS[0], DOORS[1], new_door]
-    mock_adapter.states["d4"] = DoorState(door_id="d4", online=True, is_open=True)
-    coordinator = init_integration.runtime_data.coordinator
-    for _ in range(6):  # the door list is re-read every sixth poll
-        await coordinator.async_refresh()
-        await hass.async_block_till_done()
-
-    assert hass.states.get(entity_id(hass, "lock", "door_d4_lock")).state == "open"
-    names = {
-        device.name
-        for device in dr.async_entries_for_config_entry(
-            device_registry, init_integration.entry_id
-        )
-    }
-    assert "West Gate" in names
-    assert "North Controller 门1" not in names
-    # d3 is gone, so d2 no longer shares its name and loses the prefix.
-    assert "门1" in names
-    assert "1号楼控制器 门1" not in names
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert (
-        entity_registry.async_get_entity_id(
-            "lock", "acs_bridge", f"{init_integration.entry_id}_door_d3_lock"
-        )
-        is None
-    )
-
-
 async def test_options_apply_without_restart(
     hass: HomeAssistant, init_integration: MockConfigEntry, mock_adapter: MagicMock
 ) -> None:

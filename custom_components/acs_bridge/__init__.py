@@ -17,7 +17,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
@@ -133,6 +133,13 @@ async def _async_options_updated(hass: HomeAssistant, entry: AcsConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
     """Forget the entry's stored event cursor and announced alarms."""
     await async_remove_stores(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: AcsConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user remove a door or controller the server no longer lists."""
+    return entry.runtime_data.coordinator.async_remove_stale_device(device)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:

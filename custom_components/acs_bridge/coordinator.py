@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -35,6 +35,7 @@ from .const import (
     MANUFACTURER,
     STRUCTURE_REFRESH_EVERY,
 )
+from .structure import Keeper
 
 if TYPE_CHECKING:
     from . import AcsConfigEntry
@@ -52,6 +53,8 @@ class AcsData:
     alarms: dict[int, Alarm]
     last_success: datetime
     door_names: dict[str, str] = field(default_factory=dict)
+    # Kept, but missing from the server's last listing.
+    absent_controllers: frozenset[str] = frozenset()
 
 
 def door_display_names(
@@ -146,6 +149,10 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
+        self._controllers: Keeper[str, Controller] = Keeper()
+        self._doors: Keeper[str, Door] = Keeper()
+        self._areas_kept: Keeper[int, Area] = Keeper()
+        self._devices_expected = False
 
     @property
     def hub_identifier(self) -> str:
@@ -182,14 +189,21 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             controllers_list, areas, doors = await asyncio.gather(
                 controllers_task, self._areas(), adapter.doors()
             )
-            self._structure = (
-                {area.id: area for area in areas},
-                {door.id: door for door in doors},
-            )
         else:
             controllers_list = await controllers_task
+        now = dt_util.utcnow()
+        self._expect_devices()
+        # A door, controller or area missing from one answer is kept: see
+        # structure.py.
+        if refresh_structure or self._structure is None:
+            self._structure = (
+                self._areas_kept.update({area.id: area for area in areas}, now),
+                self._doors.update({door.id: door for door in doors}, now),
+            )
         areas_by_id, doors_by_id = self._structure
-        controllers = {controller.id: controller for controller in controllers_list}
+        controllers = self._controllers.update(
+            {controller.id: controller for controller in controllers_list}, now
+        )
 
         door_ids = self._doors_to_poll(doors_by_id, previous)
         states_task = adapter.door_states(door_ids)
@@ -215,6 +229,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             alarms=alarms,
             last_success=dt_util.utcnow(),
             door_names=door_display_names(doors_by_id.values(), controllers),
+            absent_controllers=self._controllers.absent,
         )
         if refresh_structure:
             self._sync_devices(data)
@@ -331,9 +346,52 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
 
     # --- devices -----------------------------------------------------------
 
+    def _object_of(self, device: dr.DeviceEntry) -> tuple[Keeper[str, Any], str] | None:
+        """Return the keeper and id of a controller's or door's device."""
+        entry = self.config_entry
+        prefixes: tuple[tuple[str, Keeper[str, Any]], ...] = (
+            (controller_identifier(entry, ""), self._controllers),
+            (door_identifier(entry, ""), self._doors),
+        )
+        for domain, ident in device.identifiers:
+            for prefix, keeper in prefixes:
+                if domain == DOMAIN and ident.startswith(prefix):
+                    return keeper, ident.removeprefix(prefix)
+        return None
+
+    @callback
+    def _expect_devices(self) -> None:
+        """Know the devices of an earlier run, so that one empty read keeps them."""
+        if self._devices_expected:
+            return
+        self._devices_expected = True
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            found = self._object_of(device)
+            if found is not None:
+                found[0].expect([found[1]])
+
+    @callback
+    def async_remove_stale_device(self, device: dr.DeviceEntry) -> bool:
+        """Forget a device the server no longer lists; refuse any other."""
+        found = self._object_of(device)
+        if found is None:
+            return False  # the hub, or not ours
+        keeper, object_id = found
+        listed = object_id in keeper.kept and object_id not in keeper.absent
+        if listed:
+            return False
+        keeper.forget(object_id)
+        return True
+
     @callback
     def _sync_devices(self, data: AcsData) -> None:
         """Create the hub, controller and door devices; remove those that are gone.
+
+        A device is removed only once its door or controller has been missing
+        from the server's listings long enough (structure.py).
 
         Devices are linked with ``via_device_id`` after they exist: Home
         Assistant 2026 deprecates linking by identifiers (``via_device``), and
@@ -375,8 +433,8 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             if device.via_device_id != via:
                 registry.async_update_device(device.id, via_device_id=via)
         current = {self.hub_identifier}
-        current.update(controller_identifier(entry, c) for c in data.controllers)
-        current.update(door_identifier(entry, d) for d in data.doors)
+        current.update(controller_identifier(entry, c) for c in self._controllers.kept)
+        current.update(door_identifier(entry, d) for d in self._doors.kept)
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
             ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
             if ids and not ids & current:

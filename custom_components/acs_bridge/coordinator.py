@@ -30,6 +30,7 @@ from .const import (
     CONF_STATE_INTERVAL,
     DEFAULT_STATE_INTERVAL,
     DOMAIN,
+    DOOR_READ_FAILURES_UNAVAILABLE,
     DOOR_STATE_REQUESTS_PER_SECOND,
     LOGGER,
     MANUFACTURER,
@@ -146,6 +147,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._polls = 0
         self._door_cursor = 0
         self._dirty_doors: set[str] = set()
+        self._door_failures: dict[str, int] = {}
         self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
@@ -206,19 +208,24 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         )
 
         door_ids = self._doors_to_poll(doors_by_id, previous)
-        states_task = adapter.door_states(door_ids)
+        states_task = self._read_door_states(door_ids)
         area_task = self._area_counts(areas_by_id)
         alarms_task = self._alarms()
         new_states, area_people, alarms = await asyncio.gather(
             states_task, area_task, alarms_task
         )
-        door_states = {
-            door_id: state
-            for door_id, state in (previous.door_states if previous else {}).items()
-            if door_id in doors_by_id
-        }
-        door_states.update(new_states)
-        self._dirty_doors.difference_update(new_states)
+        for door_id in list(self._door_failures):
+            if door_id not in doors_by_id:
+                del self._door_failures[door_id]
+        door_states, _ = self._merge_door_states(
+            {
+                door_id: state
+                for door_id, state in (previous.door_states if previous else {}).items()
+                if door_id in doors_by_id
+            },
+            door_ids,
+            new_states,
+        )
 
         data = AcsData(
             controllers=controllers,
@@ -263,6 +270,48 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 break
         self._door_cursor = index
         return chosen
+
+    async def _read_door_states(self, door_ids: list[str]) -> dict[str, DoorState]:
+        """Read door states; a door left out of the answer was not read."""
+        try:
+            return await self.adapter.door_states(door_ids)
+        except AcsAuthenticationError:
+            raise
+        except AcsError as err:
+            LOGGER.debug("Cannot read the state of doors %s: %s", door_ids, err)
+            return {}
+
+    def _merge_door_states(
+        self,
+        door_states: dict[str, DoorState],
+        door_ids: Iterable[str],
+        read: dict[str, DoorState],
+    ) -> tuple[dict[str, DoorState], list[str]]:
+        """Merge one read of some doors into the known states.
+
+        A door whose read failed ``DOOR_READ_FAILURES_UNAVAILABLE`` times in a
+        row loses its state (its entities go unavailable) until a read
+        succeeds: it never shows an old "locked". Returns the merged states and
+        the doors whose state changed.
+        """
+        merged = dict(door_states)
+        changed: list[str] = []
+        for door_id in door_ids:
+            state = read.get(door_id)
+            if state is not None:
+                self._door_failures.pop(door_id, None)
+                self._dirty_doors.discard(door_id)
+                if merged.get(door_id) != state:
+                    merged[door_id] = state
+                    changed.append(door_id)
+                continue
+            failures = self._door_failures.get(door_id, 0) + 1
+            self._door_failures[door_id] = failures
+            if failures >= DOOR_READ_FAILURES_UNAVAILABLE and door_id in merged:
+                LOGGER.debug("Door %s: %d failed reads in a row", door_id, failures)
+                del merged[door_id]
+                changed.append(door_id)
+        return merged, changed
 
     async def _areas(self) -> list[Area]:
         if not self.adapter.supports(Capability.AREAS):
@@ -314,14 +363,14 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             states = await self.adapter.door_states(ids)
         except AcsError as err:
             LOGGER.debug("Cannot refresh doors %s: %s", ids, err)
-            self.mark_doors_dirty(ids)
-            return
-        self._dirty_doors.difference_update(states)
-        previous = self.data.door_states
-        changed = [d for d, state in states.items() if previous.get(d) != state]
+            states = {}
+        self.mark_doors_dirty(d for d in ids if d not in states)
+        door_states, changed = self._merge_door_states(
+            self.data.door_states, ids, states
+        )
         if not changed:
             return
-        self.data = replace(self.data, door_states={**previous, **states})
+        self.data = replace(self.data, door_states=door_states)
         # Only the entities of doors that changed are told: a swipe's refresh
         # must not cost every entity of a large site a look at its state.
         for door_id in changed:

@@ -79,3 +79,50 @@ async def test_every_door_read_failing_keeps_the_rest(
         entry.entry_id,
     )
     assert hass.states.get(connectivity).state == "on"
+
+
+async def test_older_full_poll_does_not_overwrite_a_newer_read(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A door read after a swipe wins over a full poll that started before it."""
+    sim, entry = sim_setup.sim, sim_setup.entry
+    coordinator = sim_setup.runtime.coordinator
+    door = sim.site.doors[0]
+    lock = entity_id(hass, "lock", f"door_{door.id}_lock", entry.entry_id)
+    assert hass.states.get(lock).state == "locked"
+
+    # The full poll reads the door while it is closed; its answer comes late.
+    held = sim.fault("hold", path=f"acs/device/door/state/{door.id}", count=1)
+    poll = hass.async_create_task(coordinator.async_refresh())
+    await held.arrived.wait()
+    sim.set_door_open(door.id, True)
+    await coordinator.async_refresh_doors([door.id])  # after a swipe
+    # (no async_block_till_done here: it would wait for the held poll)
+    assert hass.states.get(lock).state == "open"
+
+    held.release()
+    await poll
+    await hass.async_block_till_done()
+    assert hass.states.get(lock).state == "open"
+
+
+async def test_older_targeted_read_does_not_overwrite_a_newer_poll(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """The other way round: the newer full poll wins over an older swipe read."""
+    sim, entry = sim_setup.sim, sim_setup.entry
+    coordinator = sim_setup.runtime.coordinator
+    door = sim.site.doors[0]
+    lock = entity_id(hass, "lock", f"door_{door.id}_lock", entry.entry_id)
+
+    held = sim.fault("hold", path=f"acs/device/door/state/{door.id}", count=1)
+    targeted = hass.async_create_task(coordinator.async_refresh_doors([door.id]))
+    await held.arrived.wait()
+    sim.set_door_open(door.id, True)
+    await coordinator.async_refresh()
+    assert hass.states.get(lock).state == "open"
+
+    held.release()
+    await targeted
+    await hass.async_block_till_done()
+    assert hass.states.get(lock).state == "open"

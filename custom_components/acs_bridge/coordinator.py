@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -148,6 +149,10 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._door_cursor = 0
         self._dirty_doors: set[str] = set()
         self._door_failures: dict[str, int] = {}
+        # Door-state reads are numbered as they start; the number of the read
+        # whose answer each door shows.
+        self._door_reads = itertools.count()
+        self._door_read_at: dict[str, int] = {}
         self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
@@ -208,23 +213,28 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         )
 
         door_ids = self._doors_to_poll(doors_by_id, previous)
+        started = next(self._door_reads)
         states_task = self._read_door_states(door_ids)
         area_task = self._area_counts(areas_by_id)
         alarms_task = self._alarms()
         new_states, area_people, alarms = await asyncio.gather(
             states_task, area_task, alarms_task
         )
-        for door_id in list(self._door_failures):
-            if door_id not in doors_by_id:
-                del self._door_failures[door_id]
+        for book in (self._door_failures, self._door_read_at):
+            for door_id in [d for d in book if d not in doors_by_id]:
+                del book[door_id]
+        # Merged into the states known NOW: a door read after a swipe or a
+        # command while this poll ran must not be overwritten by this older read.
+        current = self.data
         door_states, _ = self._merge_door_states(
             {
                 door_id: state
-                for door_id, state in (previous.door_states if previous else {}).items()
+                for door_id, state in (current.door_states if current else {}).items()
                 if door_id in doors_by_id
             },
             door_ids,
             new_states,
+            started,
         )
 
         data = AcsData(
@@ -286,10 +296,13 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         door_states: dict[str, DoorState],
         door_ids: Iterable[str],
         read: dict[str, DoorState],
+        started: int,
     ) -> tuple[dict[str, DoorState], list[str]]:
-        """Merge one read of some doors into the known states.
+        """Merge one read of some doors, numbered ``started``, into the known states.
 
-        A door whose read failed ``DOOR_READ_FAILURES_UNAVAILABLE`` times in a
+        Reads are numbered in the order they start: a read that started before
+        the one whose answer is shown changes nothing, whenever it ends. A door
+        whose read failed ``DOOR_READ_FAILURES_UNAVAILABLE`` times in a
         row loses its state (its entities go unavailable) until a read
         succeeds: it never shows an old "locked". Returns the merged states and
         the doors whose state changed.
@@ -297,8 +310,11 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         merged = dict(door_states)
         changed: list[str] = []
         for door_id in door_ids:
+            if started < self._door_read_at.get(door_id, -1):
+                continue  # a newer read has answered for this door
             state = read.get(door_id)
             if state is not None:
+                self._door_read_at[door_id] = started
                 self._door_failures.pop(door_id, None)
                 self._dirty_doors.discard(door_id)
                 if merged.get(door_id) != state:
@@ -359,6 +375,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         ]
         if not ids:
             return
+        started = next(self._door_reads)
         try:
             states = await self.adapter.door_states(ids)
         except AcsError as err:
@@ -366,7 +383,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             states = {}
         self.mark_doors_dirty(d for d in ids if d not in states)
         door_states, changed = self._merge_door_states(
-            self.data.door_states, ids, states
+            self.data.door_states, ids, states, started
         )
         if not changed:
             return

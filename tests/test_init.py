@@ -25,7 +25,6 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.acs_bridge.adapters import (
-    AcsAuthenticationError,
     AcsConnectionError,
     Capability,
     Door,
@@ -34,7 +33,6 @@ from custom_components.acs_bridge.adapters import (
 from custom_components.acs_bridge.const import (
     CONF_STATE_INTERVAL,
     CONF_TIME_ZONE,
-    DOMAIN,
 )
 from custom_components.acs_bridge.coordinator import (
     area_head_counts,
@@ -56,36 +54,6 @@ async def test_setup_and_unload(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     mock_adapter.close.assert_awaited()
-
-
-@pytest.mark.parametrize(
-    ("method", "error", "state"),
-    [
-        ("check_credentials", AcsConnectionError("down"), ConfigEntryState.SETUP_RETRY),
-        ("controllers", AcsConnectionError("down"), ConfigEntryState.SETUP_RETRY),
-        (
-            "check_credentials",
-            AcsAuthenticationError("no", code=105),
-            ConfigEntryState.SETUP_ERROR,
-        ),
-    ],
-)
-async def test_setup_failures(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_adapter: MagicMock,
-    method: str,
-    error: Exception,
-    state: ConfigEntryState,
-) -> None:
-    """An unreachable server retries; a refused account fails and asks to reauth."""
-    getattr(mock_adapter, method).side_effect = error
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert mock_config_entry.state is state
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert bool(flows) is (state is ConfigEntryState.SETUP_ERROR)
 
 
 async def test_devices(

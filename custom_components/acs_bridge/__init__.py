@@ -16,16 +16,14 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .account import async_schedule_account_check
 from .adapters import (
     AcsAdapter,
-    AcsAuthenticationError,
-    AcsError,
     AdapterConfig,
     available_adapters,
     get_adapter,
@@ -95,19 +93,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     zone_name = entry.options.get(CONF_TIME_ZONE)
     zone = await dt_util.async_get_time_zone(zone_name) if zone_name else None
     adapter = create_adapter(hass, dict(entry.data), zone)
-    try:
-        await adapter.check_credentials()
-    except AcsAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except AcsError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-
+    # Setup reads only: the first refresh raises ConfigEntryAuthFailed for a
+    # refused account and ConfigEntryNotReady for an unreachable server. The
+    # account check (a door command) runs beside the entry: account.py.
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
     events = AccessEventPipeline(hass, entry, adapter, coordinator)
@@ -122,6 +110,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     entry.async_on_unload(events.async_stop)
     entry.async_on_unload(alarms.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    async_schedule_account_check(hass, entry, adapter)
     return True
 
 

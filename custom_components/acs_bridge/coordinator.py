@@ -172,7 +172,15 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         try:
             return await self._async_poll()
         except AcsAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
+            if self.data is None:  # setup: it fails and asks to sign in again
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="invalid_auth",
+                ) from err
+            # Later, ask to sign in again but keep polling: raising
+            # ConfigEntryAuthFailed would stop the polls for good.
+            self.config_entry.async_start_reauth(self.hass)
+            raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="invalid_auth",
             ) from err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from homeassistant.auth.models import User
 from homeassistant.core import Context, HomeAssistant
@@ -185,3 +186,53 @@ async def test_id_card_only_when_asked(
     assert all("id_card" not in p for p in everyone["people"])
     asked = await call(hass, "list_people", limit=100, include_id_card=True)
     assert {p["id_card"] for p in asked["people"]} >= {person.id_card}
+
+
+async def test_person_records_are_bounded_in_time(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """One person's records span at most 31 days: they may be read record by record."""
+    now = dt_util.now()
+    requests = len(sim_setup.sim.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "get_records",
+            user_no="300005",
+            start=now - timedelta(days=365),
+            end=now,
+        )
+    assert err.value.translation_key == "person_records_span"
+    assert len(sim_setup.sim.requests) == requests  # nothing was read
+    result = await call(
+        hass, "get_records", user_no="300005", start=now - timedelta(days=31), end=now
+    )
+    assert result["count"] == 0
+    # Without a person, the limit bounds what is read.
+    result = await call(
+        hass, "get_records", start=now - timedelta(days=365), end=now, limit=5
+    )
+    assert result["count"] == 0
+
+
+async def test_records_action_has_a_time_limit(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A server that does not finish answering ends the action with a clear error."""
+    held = sim_setup.sim.fault("hold", path="acsrecords", count=1)  # never answers
+    now = dt_util.now()
+    with (
+        patch(
+            "custom_components.acs_bridge.services.RECORDS_TIMEOUT", 0.01, create=True
+        ),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await call(
+            hass,
+            "get_records",
+            user_no="300005",
+            start=now - timedelta(days=1),
+            end=now,
+        )
+    assert err.value.translation_key == "records_timeout"
+    held.release()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, is_dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,11 @@ ATTR_INCLUDE_ID_CARD = "include_id_card"
 
 KIND_PASSAGE = "passage"
 MAX_LIMIT = 10000
+# Records of one person: a server may not filter them by person (AX-ACS access
+# records cannot), so finding them can mean reading every record of the range.
+# The range is bounded, and so is the time the whole action may take.
+MAX_PERSON_RECORDS_SPAN = timedelta(days=31)
+RECORDS_TIMEOUT = 60.0
 
 _ENTRY: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _LIMIT = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT))
@@ -290,6 +295,31 @@ async def _get_records(adapter: AcsAdapter, call: ServiceCall) -> ServiceRespons
         )
     limit: int = call.data[ATTR_LIMIT]
     user_no = call.data.get(ATTR_USER_NO)
+    if user_no is not None and end - start > MAX_PERSON_RECORDS_SPAN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="person_records_span",
+            translation_placeholders={"days": str(MAX_PERSON_RECORDS_SPAN.days)},
+        )
+    try:
+        async with asyncio.timeout(RECORDS_TIMEOUT):
+            return await _read_records(adapter, call, start, end, user_no, limit)
+    except TimeoutError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="records_timeout",
+            translation_placeholders={"seconds": f"{RECORDS_TIMEOUT:g}"},
+        ) from err
+
+
+async def _read_records(
+    adapter: AcsAdapter,
+    call: ServiceCall,
+    start: datetime,
+    end: datetime,
+    user_no: str | None,
+    limit: int,
+) -> ServiceResponse:
     if call.data[ATTR_KIND] == KIND_PASSAGE:
         passages = await _take(adapter.passages(start, end, user_no=user_no), limit)
         return {"count": len(passages), "records": _jsonable(passages)}

@@ -31,15 +31,17 @@ from custom_components.acs_bridge.adapters import (
     DoorState,
 )
 from custom_components.acs_bridge.const import (
+    CONF_ADAPTER,
     CONF_STATE_INTERVAL,
     CONF_TIME_ZONE,
+    DOMAIN,
 )
 from custom_components.acs_bridge.coordinator import (
     area_head_counts,
     door_display_names,
 )
 
-from .conftest import AREAS, CONTROLLERS, DOORS
+from .conftest import AREAS, CONTROLLERS, DOORS, ENTRY_DATA
 from .helpers import entity_id
 
 
@@ -291,3 +293,21 @@ async def test_server_time_zone_option(
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert str(configs[0].time_zone) == "Asia/Shanghai"
+
+
+async def test_removed_plugin_adapter(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An entry whose adapter is no longer installed fails with a clear error."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1:6500",
+        data={**ENTRY_DATA, CONF_ADAPTER: "uninstalled_vendor_v2"},
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "adapter_not_found"
+    assert "uninstalled_vendor_v2" in (entry.reason or "")
+    assert "KeyError" not in caplog.text

@@ -16,6 +16,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
@@ -92,6 +93,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     """Connect to the server and set up its devices and entities."""
     zone_name = entry.options.get(CONF_TIME_ZONE)
     zone = await dt_util.async_get_time_zone(zone_name) if zone_name else None
+    adapter_key = str(entry.data.get(CONF_ADAPTER, DEFAULT_ADAPTER))
+    try:
+        get_adapter(adapter_key)
+    except KeyError:
+        # A plugin adapter that was uninstalled: say so, not the registry's
+        # KeyError (Home Assistant shows this message on the entry).
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="adapter_not_found",
+            translation_placeholders={"adapter": adapter_key},
+        ) from None
     adapter = create_adapter(hass, dict(entry.data), zone)
     # Setup reads only: the first refresh raises ConfigEntryAuthFailed for a
     # refused account and ConfigEntryNotReady for an unreachable server. The

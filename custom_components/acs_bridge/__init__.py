@@ -15,9 +15,13 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
     Platform,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
@@ -29,7 +33,11 @@ from .adapters import (
     available_adapters,
     get_adapter,
 )
-from .alarms import AlarmNotifier
+from .alarms import (
+    AlarmNotifier,
+    async_dismiss_notifications,
+    async_dismiss_stored_notifications,
+)
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
 from .events import AccessEventPipeline, async_remove_stores
@@ -131,8 +139,17 @@ async def _async_options_updated(hass: HomeAssistant, entry: AcsConfigEntry) -> 
     await hass.config_entries.async_reload(entry.entry_id)
 
 
+@callback
+def _async_delete_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the repair issues an entry raised."""
+    # The issue of access events too old to replay (events.py, _report_old_gap).
+    ir.async_delete_issue(hass, DOMAIN, f"events_gap_{entry_id}")
+
+
 async def async_remove_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
-    """Forget the entry's stored event cursor and announced alarms."""
+    """Forget the entry's stored event cursor and announced alarms, and its notices."""
+    _async_delete_issues(hass, entry.entry_id)
+    await async_dismiss_stored_notifications(hass, entry.entry_id)
     await async_remove_stores(hass, entry.entry_id)
 
 
@@ -148,4 +165,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.adapter.close()
+        # What the entry raised goes with it (a reload shows the alarms still
+        # unconfirmed again).
+        _async_delete_issues(hass, entry.entry_id)
+        async_dismiss_notifications(
+            hass, entry.entry_id, entry.runtime_data.alarms.announced
+        )
     return unloaded

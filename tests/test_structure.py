@@ -21,7 +21,10 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.acs_bridge.adapters import Door, DoorState
 from custom_components.acs_bridge.const import DOMAIN, STRUCTURE_REFRESH_EVERY
-from custom_components.acs_bridge.coordinator import AcsCoordinator
+from custom_components.acs_bridge.coordinator import (
+    AcsCoordinator,
+    async_get_entry_device,
+)
 
 from .conftest import CONTROLLERS, DOORS
 from .helpers import door_device, entity_id
@@ -216,7 +219,7 @@ async def test_remove_stale_device(
         response = await client.receive_json()
         return bool(response["success"])
 
-    hub = device_registry.async_get_device(identifiers={(DOMAIN, entry_id)})
+    hub = async_get_entry_device(hass, init_integration, entry_id)
     assert hub is not None
     assert not await remove(hub.id)
     assert not await remove(door_device(hass, entry_id, "d3").id)

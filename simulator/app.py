@@ -227,9 +227,22 @@ class ProtocolApi:
         fault = sim.fault_set.take(api_path)
         if fault is not None:
             sim.stats.count_fault(fault.kind)
+            if fault.kind == "hold":
+                # What is true now, sent only when the test releases it.
+                held = self._answer(answer, api_path)
+                fault.arrived.set()
+                await self._hold(fault)
+                return held
             response = await self._apply_fault(request, fault)
             if response is not None:
                 return response
+        return self._answer(answer, api_path)
+
+    def _answer(
+        self, answer: Callable[[], web.Response], api_path: str
+    ) -> web.Response:
+        """Answer a request normally; never raises."""
+        sim = self.sim
         try:
             response = answer()
         except ApiError as err:
@@ -242,6 +255,18 @@ class ProtocolApi:
             return envelope(SERVER_ERROR)
         sim.stats.count_status(response.get(STATUS_KEY, f"http{response.status}"))
         return response
+
+    async def _hold(self, fault: Fault) -> None:
+        """Wait until the fault is released or the server stops."""
+        waits = [
+            asyncio.ensure_future(fault.released.wait()),
+            asyncio.ensure_future(self.sim.stopping.wait()),
+        ]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _apply_fault(
         self, request: web.Request, fault: Fault
@@ -271,6 +296,8 @@ class ProtocolApi:
                 return envelope(
                     fault.status, MESSAGES.get(fault.status, "一般错误"), None
                 )
+            case "empty":
+                return envelope(OK, "success", [])
             case "slow":
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), fault.delay)

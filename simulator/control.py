@@ -197,6 +197,10 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         sim.clear_faults()
         return reply({"ok": True})
 
+    async def faults_release(request: web.Request) -> web.StreamResponse:
+        sim.release_faults()
+        return reply({"ok": True})
+
     async def restart(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         sim.restart(clear_records=bool(body.get("clear_records", False)))
@@ -251,6 +255,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         "controller/online": controller_online,
         "fault": fault,
         "faults/clear": faults_clear,
+        "faults/release": faults_release,
         "restart": restart,
     }
     gets: dict[str, Handler] = {

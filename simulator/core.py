@@ -252,17 +252,24 @@ class Simulator:
 
         ``kind``: ``http500``, ``malformed_json``, ``html`` (200 text/html),
         ``slow`` (answers after ``delay`` s), ``timeout`` (never answers),
-        ``drop`` (closes the connection) or ``status`` (envelope with
-        ``status``). ``count`` None lasts until ``clear_faults``; ``path`` limits
-        the fault to paths (after /api/v1/) starting with it.
+        ``drop`` (closes the connection), ``status`` (envelope with
+        ``status`` and ``data: null``), ``empty`` (status 0 with an empty
+        list) or ``hold`` (the answer of the moment the request arrived, sent
+        when ``release_faults`` or ``Fault.release`` is called). ``count`` None
+        lasts until ``clear_faults``; ``path`` limits the fault to paths
+        (after /api/v1/) starting with it.
         """
         return self.fault_set.add(
             kind, count=count, path=path, delay=delay, status=status
         )
 
     def clear_faults(self) -> None:
-        """Remove every fault."""
+        """Remove every fault (held answers are sent)."""
         self.fault_set.clear()
+
+    def release_faults(self) -> None:
+        """Send every answer a ``hold`` fault holds."""
+        self.fault_set.release()
 
     def restart(self, clear_records: bool = False) -> None:
         """Restart the server: empty cache, event ids from 1, account unlocked.

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 FAULT_KINDS = frozenset(
-    {"http500", "malformed_json", "html", "slow", "timeout", "drop", "status"}
+    {
+        "http500",
+        "malformed_json",
+        "html",
+        "slow",
+        "timeout",
+        "drop",
+        "status",
+        "empty",
+        "hold",
+    }
 )
 
 
 @dataclass(slots=True, eq=False)
 class Fault:
-    """A fault for the next ``count`` matching requests (None: until cleared)."""
+    """A fault for the next ``count`` matching requests (None: until cleared).
+
+    A ``hold`` fault answers what was true when the request arrived, but only
+    once it is released: ``arrived`` is set when a request is held.
+    """
 
     kind: str
     count: int | None = None
     path: str | None = None
     delay: float = 5.0
     status: int = 1
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        """Send the answers this fault holds."""
+        self.released.set()
 
     def matches(self, api_path: str) -> bool:
         """Whether a request to ``api_path`` (after /api/v1/) is affected."""
@@ -38,6 +59,7 @@ class FaultSet:
     def __init__(self) -> None:
         """Start with no fault."""
         self.faults: list[Fault] = []
+        self._holds: list[Fault] = []
 
     def add(
         self,
@@ -59,11 +81,20 @@ class FaultSet:
             raise ValueError("delay must not be negative")
         fault = Fault(kind, count, normalise_prefix(path), float(delay), int(status))
         self.faults.append(fault)
+        if kind == "hold":
+            self._holds.append(fault)
         return fault
 
+    def release(self) -> None:
+        """Send every held answer now."""
+        for fault in self._holds:
+            fault.release()
+        self._holds.clear()
+
     def clear(self) -> None:
-        """Remove every fault."""
+        """Remove every fault and send every held answer."""
         self.faults.clear()
+        self.release()
 
     def take(self, api_path: str) -> Fault | None:
         """Return the fault for this request, using up one of its count."""

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.acs_bridge.alarms import notification_id
-from custom_components.acs_bridge.const import CONF_ALARM_NOTIFICATIONS, EVENT_ALARM
+from custom_components.acs_bridge.const import (
+    CONF_ALARM_NOTIFICATIONS,
+    DOMAIN,
+    EVENT_ALARM,
+)
 
 from .sim_fixtures import SimSetup
 
@@ -71,3 +76,63 @@ async def test_notifications_off_keeps_events(
     assert notification_id(sim_setup.entry.entry_id, alarm_id) not in notifications(
         hass
     )
+
+
+def gap_issue(hass: HomeAssistant, setup: SimSetup) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(
+        DOMAIN, f"events_gap_{setup.entry.entry_id}"
+    )
+
+
+async def raise_notices(hass: HomeAssistant, setup: SimSetup) -> str:
+    """Raise an alarm notification and the repair issue of an events gap."""
+    alarm_id = setup.sim.raise_alarm(setup.sim.site.doors[0].id)
+    await refresh(hass, setup)
+    nid = notification_id(setup.entry.entry_id, alarm_id)
+    assert nid in notifications(hass)
+    # The issue the event pipeline raises for events too old to replay
+    # (tests/test_events.py shows the pipeline raising it).
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"events_gap_{setup.entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="events_gap",
+        translation_placeholders={"count": "4", "since": "?", "minutes": "10"},
+    )
+    return nid
+
+
+async def test_notices_go_when_the_entry_is_unloaded(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Unloading removes the entry's alarm notifications and repair issue."""
+    nid = await raise_notices(hass, sim_setup)
+    assert await hass.config_entries.async_unload(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
+    assert nid not in notifications(hass)
+    assert gap_issue(hass, sim_setup) is None
+
+
+async def test_notices_go_when_the_entry_is_deleted(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Deleting the entry removes them too, even those shown while it was unloaded."""
+    nid = await raise_notices(hass, sim_setup)
+    assert await hass.config_entries.async_unload(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
+    # As if shown again while unloaded (a restart that failed to set up).
+    persistent_notification.async_create(hass, "again", notification_id=nid)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"events_gap_{sim_setup.entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="events_gap",
+    )
+    await hass.config_entries.async_remove(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
+    assert nid not in notifications(hass)
+    assert gap_issue(hass, sim_setup) is None

@@ -25,13 +25,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.acs_bridge.adapters import (
-    AcsAuthenticationError,
     AcsConnectionError,
     Capability,
     Door,
     DoorState,
 )
 from custom_components.acs_bridge.const import (
+    CONF_ADAPTER,
     CONF_STATE_INTERVAL,
     CONF_TIME_ZONE,
     DOMAIN,
@@ -41,7 +41,7 @@ from custom_components.acs_bridge.coordinator import (
     door_display_names,
 )
 
-from .conftest import AREAS, CONTROLLERS, DOORS
+from .conftest import AREAS, CONTROLLERS, DOORS, ENTRY_DATA
 from .helpers import entity_id
 
 
@@ -56,36 +56,6 @@ async def test_setup_and_unload(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     mock_adapter.close.assert_awaited()
-
-
-@pytest.mark.parametrize(
-    ("method", "error", "state"),
-    [
-        ("check_credentials", AcsConnectionError("down"), ConfigEntryState.SETUP_RETRY),
-        ("controllers", AcsConnectionError("down"), ConfigEntryState.SETUP_RETRY),
-        (
-            "check_credentials",
-            AcsAuthenticationError("no", code=105),
-            ConfigEntryState.SETUP_ERROR,
-        ),
-    ],
-)
-async def test_setup_failures(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_adapter: MagicMock,
-    method: str,
-    error: Exception,
-    state: ConfigEntryState,
-) -> None:
-    """An unreachable server retries; a refused account fails and asks to reauth."""
-    getattr(mock_adapter, method).side_effect = error
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert mock_config_entry.state is state
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert bool(flows) is (state is ConfigEntryState.SETUP_ERROR)
 
 
 async def test_devices(
@@ -148,43 +118,6 @@ async def test_unavailable_and_back(
     await hass.async_block_till_done()
     assert hass.states.get(entity_id(hass, "lock", "door_d1_lock")).state == "locked"
     assert len([r for r in caplog.records if "recovered" in r.getMessage()]) == 1
-
-
-async def test_new_and_removed_doors(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    mock_adapter: MagicMock,
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """A new door appears and a removed door's device goes, without a reload."""
-    new_door = Door(id="d4", name="West Gate", controller_id="c1", area_id=2)
-    mock_adapter.doors.return_value = [DOORS[0], DOORS[1], new_door]
-    mock_adapter.states["d4"] = DoorState(door_id="d4", online=True, is_open=True)
-    coordinator = init_integration.runtime_data.coordinator
-    for _ in range(6):  # the door list is re-read every sixth poll
-        await coordinator.async_refresh()
-        await hass.async_block_till_done()
-
-    assert hass.states.get(entity_id(hass, "lock", "door_d4_lock")).state == "open"
-    names = {
-        device.name
-        for device in dr.async_entries_for_config_entry(
-            device_registry, init_integration.entry_id
-        )
-    }
-    assert "West Gate" in names
-    assert "North Controller 门1" not in names
-    # d3 is gone, so d2 no longer shares its name and loses the prefix.
-    assert "门1" in names
-    assert "1号楼控制器 门1" not in names
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert (
-        entity_registry.async_get_entity_id(
-            "lock", "acs_bridge", f"{init_integration.entry_id}_door_d3_lock"
-        )
-        is None
-    )
 
 
 async def test_options_apply_without_restart(
@@ -362,3 +295,21 @@ async def test_server_time_zone_option(
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert str(configs[0].time_zone) == "Asia/Shanghai"
+
+
+async def test_removed_plugin_adapter(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An entry whose adapter is no longer installed fails with a clear error."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1:6500",
+        data={**ENTRY_DATA, CONF_ADAPTER: "uninstalled_vendor_v2"},
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "adapter_not_found"
+    assert "uninstalled_vendor_v2" in (entry.reason or "")
+    assert "KeyError" not in caplog.text

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
-from .access_pipeline import AccessEventPipeline, async_remove_stores
-from .adapters import AcsAuthenticationError, AcsError, available_adapters
-from .alarms import AlarmNotifier
+from .access_pipeline import AccessEventPipeline, async_remove_stores, gap_issue_id
+from .account import async_schedule_account_check
+from .adapters import available_adapters, get_adapter
+from .alarms import (
+    AlarmNotifier,
+    async_dismiss_notifications,
+    async_dismiss_stored_notifications,
+)
 from .commands import CodeGuard
-from .const import CONF_TIME_ZONE, DOMAIN
+from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
 from .services import async_setup_services
 
@@ -40,20 +49,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     """Connect to the server and set up its devices and entities."""
     zone_name = entry.options.get(CONF_TIME_ZONE)
     zone = await dt_util.async_get_time_zone(zone_name) if zone_name else None
-    adapter = create_adapter(hass, dict(entry.data), zone)
+    adapter_key = str(entry.data.get(CONF_ADAPTER, DEFAULT_ADAPTER))
     try:
-        await adapter.check_credentials()
-    except AcsAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except AcsError as err:
-        raise ConfigEntryNotReady(
+        get_adapter(adapter_key)
+    except KeyError:
+        # A plugin adapter that was uninstalled: say so, not the registry's
+        # KeyError (Home Assistant shows this message on the entry).
+        raise ConfigEntryError(
             translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-
+            translation_key="adapter_not_found",
+            translation_placeholders={"adapter": adapter_key},
+        ) from None
+    adapter = create_adapter(hass, dict(entry.data), zone)
+    # Setup reads only: the first refresh raises ConfigEntryAuthFailed for a
+    # refused account and ConfigEntryNotReady for an unreachable server. The
+    # account check (a door command) runs beside the entry: account.py.
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
     events = AccessEventPipeline(hass, entry, coordinator)
@@ -68,6 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     entry.async_on_unload(events.async_stop)
     entry.async_on_unload(alarms.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    async_schedule_account_check(hass, entry, adapter)
     return True
 
 
@@ -76,9 +87,24 @@ async def _async_options_updated(hass: HomeAssistant, entry: AcsConfigEntry) -> 
     await hass.config_entries.async_reload(entry.entry_id)
 
 
+@callback
+def _async_delete_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the repair issues an entry raised."""
+    ir.async_delete_issue(hass, DOMAIN, gap_issue_id(entry_id))
+
+
 async def async_remove_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
-    """Forget the entry's stored event cursor and announced alarms."""
+    """Forget the entry's stored event cursor and announced alarms, and its notices."""
+    _async_delete_issues(hass, entry.entry_id)
+    await async_dismiss_stored_notifications(hass, entry.entry_id)
     await async_remove_stores(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: AcsConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user remove a door or controller the server no longer lists."""
+    return entry.runtime_data.coordinator.async_remove_stale_device(device)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
@@ -86,4 +112,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.coordinator.adapter.close()
+        # What the entry raised goes with it (a reload shows the alarms still
+        # unconfirmed again).
+        _async_delete_issues(hass, entry.entry_id)
+        async_dismiss_notifications(
+            hass, entry.entry_id, entry.runtime_data.alarms.announced
+        )
     return unloaded

@@ -60,6 +60,11 @@ RESTORE_LOOKBACK = timedelta(seconds=60)
 ACCESS_EVENT_KEY = "access"
 
 
+def gap_issue_id(entry_id: str) -> str:
+    """Return the id of the repair issue of events too old to replay."""
+    return f"events_gap_{entry_id}"
+
+
 async def async_remove_stores(hass: HomeAssistant, entry_id: str) -> None:
     """Remove what an entry stored (its event cursor and announced alarms)."""
     for what in ("events", "alarms"):
@@ -275,7 +280,7 @@ class AccessEventPipeline:
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"events_gap_{self.entry.entry_id}",
+            gap_issue_id(self.entry.entry_id),
             is_fixable=False,
             is_persistent=False,
             severity=ir.IssueSeverity.WARNING,

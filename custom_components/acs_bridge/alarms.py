@@ -8,6 +8,7 @@ alarm the server no longer lists has its notification dismissed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.components import persistent_notification
@@ -31,6 +32,28 @@ STORAGE_VERSION = 1
 def notification_id(entry_id: str, alarm_id: int) -> str:
     """Return the persistent notification id of an alarm."""
     return f"{DOMAIN}_{entry_id}_alarm_{alarm_id}"
+
+
+@callback
+def async_dismiss_notifications(
+    hass: HomeAssistant, entry_id: str, alarm_ids: Iterable[int]
+) -> None:
+    """Dismiss the notifications of these alarms of an entry."""
+    for alarm_id in alarm_ids:
+        persistent_notification.async_dismiss(hass, notification_id(entry_id, alarm_id))
+
+
+async def async_dismiss_stored_notifications(
+    hass: HomeAssistant, entry_id: str
+) -> None:
+    """Dismiss the notifications of every alarm an entry stored as announced."""
+    store: Store[dict[str, Any]] = Store(
+        hass, STORAGE_VERSION, store_key(entry_id, "alarms")
+    )
+    stored = await store.async_load() or {}
+    async_dismiss_notifications(
+        hass, entry_id, (int(alarm_id) for alarm_id in stored.get("announced", []))
+    )
 
 
 class AlarmNotifier:

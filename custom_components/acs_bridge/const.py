@@ -36,6 +36,8 @@ MAX_REPLAY_MINUTES: Final = 1440
 # Door states are one request per door: at most this many door-state requests
 # per second of the state interval, so a large site does not flood the server.
 DOOR_STATE_REQUESTS_PER_SECOND: Final = 25
+# A door whose state read failed this many times in a row is unavailable.
+DOOR_READ_FAILURES_UNAVAILABLE: Final = 3
 # Controllers, doors and areas are re-read every this many state polls.
 STRUCTURE_REFRESH_EVERY: Final = 6
 

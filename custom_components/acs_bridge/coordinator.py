@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+import itertools
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
@@ -45,12 +46,20 @@ from .const import (
     DEFAULT_PORT,
     DEFAULT_STATE_INTERVAL,
     DOMAIN,
+    DOOR_READ_FAILURES_UNAVAILABLE,
     DOOR_STATE_REQUESTS_PER_SECOND,
     LOGGER,
     MANUFACTURER,
     STRUCTURE_REFRESH_EVERY,
 )
-from .identifiers import controller_identifier, door_identifier, hub_identifier
+from .identifiers import (
+    controller_id_from_identifier,
+    controller_identifier,
+    door_id_from_identifier,
+    door_identifier,
+    hub_identifier,
+)
+from .structure import Keeper
 
 if TYPE_CHECKING:
     # Only the types of what the runtime data holds: both modules import this
@@ -108,6 +117,8 @@ class AcsData:
     alarms: dict[int, Alarm]
     last_success: datetime
     door_names: dict[str, str] = field(default_factory=dict)
+    # Kept, but missing from the server's last listing.
+    absent_controllers: frozenset[str] = frozenset()
 
 
 def door_display_names(
@@ -201,9 +212,18 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._polls = 0
         self._door_cursor = 0
         self._dirty_doors: set[str] = set()
+        self._door_failures: dict[str, int] = {}
+        # Door-state reads are numbered as they start; the number of the read
+        # whose answer each door shows.
+        self._door_reads = itertools.count()
+        self._door_read_at: dict[str, int] = {}
         self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
+        self._controllers: Keeper[str, Controller] = Keeper()
+        self._doors: Keeper[str, Door] = Keeper()
+        self._areas_kept: Keeper[int, Area] = Keeper()
+        self._devices_expected = False
 
     # --- polling ---------------------------------------------------------
 
@@ -211,7 +231,15 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         try:
             return await self._async_poll()
         except AcsAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
+            if self.data is None:  # setup: it fails and asks to sign in again
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="invalid_auth",
+                ) from err
+            # Later, ask to sign in again but keep polling: raising
+            # ConfigEntryAuthFailed would stop the polls for good.
+            self.config_entry.async_start_reauth(self.hass)
+            raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="invalid_auth",
             ) from err
@@ -235,29 +263,46 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             controllers_list, areas, doors = await asyncio.gather(
                 controllers_task, self._areas(), adapter.doors()
             )
-            self._structure = (
-                {area.id: area for area in areas},
-                {door.id: door for door in doors},
-            )
         else:
             controllers_list = await controllers_task
+        now = dt_util.utcnow()
+        self._expect_devices()
+        # A door, controller or area missing from one answer is kept: see
+        # structure.py.
+        if refresh_structure or self._structure is None:
+            self._structure = (
+                self._areas_kept.update({area.id: area for area in areas}, now),
+                self._doors.update({door.id: door for door in doors}, now),
+            )
         areas_by_id, doors_by_id = self._structure
-        controllers = {controller.id: controller for controller in controllers_list}
+        controllers = self._controllers.update(
+            {controller.id: controller for controller in controllers_list}, now
+        )
 
         door_ids = self._doors_to_poll(doors_by_id, previous)
-        states_task = adapter.door_states(door_ids)
+        started = next(self._door_reads)
+        states_task = self._read_door_states(door_ids)
         area_task = self._area_counts(areas_by_id)
         alarms_task = self._alarms()
         new_states, area_people, alarms = await asyncio.gather(
             states_task, area_task, alarms_task
         )
-        door_states = {
-            door_id: state
-            for door_id, state in (previous.door_states if previous else {}).items()
-            if door_id in doors_by_id
-        }
-        door_states.update(new_states)
-        self._dirty_doors.difference_update(new_states)
+        for book in (self._door_failures, self._door_read_at):
+            for door_id in [d for d in book if d not in doors_by_id]:
+                del book[door_id]
+        # Merged into the states known NOW: a door read after a swipe or a
+        # command while this poll ran must not be overwritten by this older read.
+        current = self.data
+        door_states, _ = self._merge_door_states(
+            {
+                door_id: state
+                for door_id, state in (current.door_states if current else {}).items()
+                if door_id in doors_by_id
+            },
+            door_ids,
+            new_states,
+            started,
+        )
 
         data = AcsData(
             controllers=controllers,
@@ -268,6 +313,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             alarms=alarms,
             last_success=dt_util.utcnow(),
             door_names=door_display_names(doors_by_id.values(), controllers),
+            absent_controllers=self._controllers.absent,
         )
         if refresh_structure:
             self._sync_devices(data)
@@ -301,6 +347,54 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 break
         self._door_cursor = index
         return chosen
+
+    async def _read_door_states(self, door_ids: list[str]) -> dict[str, DoorState]:
+        """Read door states; a door left out of the answer was not read."""
+        try:
+            return await self.adapter.door_states(door_ids)
+        except AcsAuthenticationError:
+            raise
+        except AcsError as err:
+            LOGGER.debug("Cannot read the state of doors %s: %s", door_ids, err)
+            return {}
+
+    def _merge_door_states(
+        self,
+        door_states: dict[str, DoorState],
+        door_ids: Iterable[str],
+        read: dict[str, DoorState],
+        started: int,
+    ) -> tuple[dict[str, DoorState], list[str]]:
+        """Merge one read of some doors, numbered ``started``, into the known states.
+
+        Reads are numbered in the order they start: a read that started before
+        the one whose answer is shown changes nothing, whenever it ends. A door
+        whose read failed ``DOOR_READ_FAILURES_UNAVAILABLE`` times in a
+        row loses its state (its entities go unavailable) until a read
+        succeeds: it never shows an old "locked". Returns the merged states and
+        the doors whose state changed.
+        """
+        merged = dict(door_states)
+        changed: list[str] = []
+        for door_id in door_ids:
+            if started < self._door_read_at.get(door_id, -1):
+                continue  # a newer read has answered for this door
+            state = read.get(door_id)
+            if state is not None:
+                self._door_read_at[door_id] = started
+                self._door_failures.pop(door_id, None)
+                self._dirty_doors.discard(door_id)
+                if merged.get(door_id) != state:
+                    merged[door_id] = state
+                    changed.append(door_id)
+                continue
+            failures = self._door_failures.get(door_id, 0) + 1
+            self._door_failures[door_id] = failures
+            if failures >= DOOR_READ_FAILURES_UNAVAILABLE and door_id in merged:
+                LOGGER.debug("Door %s: %d failed reads in a row", door_id, failures)
+                del merged[door_id]
+                changed.append(door_id)
+        return merged, changed
 
     async def _areas(self) -> list[Area]:
         if not self.adapter.supports(Capability.AREAS):
@@ -348,18 +442,19 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         ]
         if not ids:
             return
+        started = next(self._door_reads)
         try:
             states = await self.adapter.door_states(ids)
         except AcsError as err:
             LOGGER.debug("Cannot refresh doors %s: %s", ids, err)
-            self.mark_doors_dirty(ids)
-            return
-        self._dirty_doors.difference_update(states)
-        previous = self.data.door_states
-        changed = [d for d, state in states.items() if previous.get(d) != state]
+            states = {}
+        self.mark_doors_dirty(d for d in ids if d not in states)
+        door_states, changed = self._merge_door_states(
+            self.data.door_states, ids, states, started
+        )
         if not changed:
             return
-        self.data = replace(self.data, door_states={**previous, **states})
+        self.data = replace(self.data, door_states=door_states)
         # Only the entities of doors that changed are told: a swipe's refresh
         # must not cost every entity of a large site a look at its state.
         for door_id in changed:
@@ -384,9 +479,53 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
 
     # --- devices -----------------------------------------------------------
 
+    def _object_of(self, device: dr.DeviceEntry) -> tuple[Keeper[str, Any], str] | None:
+        """Return the keeper and id of a controller's or door's device."""
+        entry_id = self.config_entry.entry_id
+        for domain, ident in device.identifiers:
+            if domain != DOMAIN:
+                continue
+            if (
+                controller_id := controller_id_from_identifier(entry_id, ident)
+            ) is not None:
+                return self._controllers, controller_id
+            if (door_id := door_id_from_identifier(entry_id, ident)) is not None:
+                return self._doors, door_id
+        return None
+
+    @callback
+    def _expect_devices(self) -> None:
+        """Know the devices of an earlier run, so that one empty read keeps them."""
+        if self._devices_expected:
+            return
+        self._devices_expected = True
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            found = self._object_of(device)
+            if found is not None:
+                found[0].expect([found[1]])
+
+    @callback
+    def async_remove_stale_device(self, device: dr.DeviceEntry) -> bool:
+        """Forget a device the server no longer lists; refuse any other."""
+        found = self._object_of(device)
+        if found is None:
+            return False  # the hub, or not ours
+        keeper, object_id = found
+        listed = object_id in keeper.kept and object_id not in keeper.absent
+        if listed:
+            return False
+        keeper.forget(object_id)
+        return True
+
     @callback
     def _sync_devices(self, data: AcsData) -> None:
         """Create the hub, controller and door devices; remove those that are gone.
+
+        A device is removed only once its door or controller has been missing
+        from the server's listings long enough (structure.py).
 
         Devices are linked with ``via_device_id`` after they exist: Home
         Assistant 2026 deprecates linking by identifiers (``via_device``), and
@@ -431,9 +570,9 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 registry.async_update_device(device.id, via_device_id=via)
         current = {hub_identifier(entry.entry_id)}
         current.update(
-            controller_identifier(entry.entry_id, c) for c in data.controllers
+            controller_identifier(entry.entry_id, c) for c in self._controllers.kept
         )
-        current.update(door_identifier(entry.entry_id, d) for d in data.doors)
+        current.update(door_identifier(entry.entry_id, d) for d in self._doors.kept)
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
             ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
             if ids and not ids & current:

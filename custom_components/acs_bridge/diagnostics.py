@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+import ipaddress
+import re
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -22,6 +24,30 @@ TO_REDACT_ENTRY = {
     "title",
 }
 TO_REDACT_ALARM = {"card_no", "user_id", "user_no", "user_name", "org_name"}
+REDACTED = "**REDACTED**"
+_IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
+
+
+def redact_addresses(name: str | None) -> str | None:
+    """Redact a name that is (or holds) an IP address, as addresses are.
+
+    Servers often name a controller by its address.
+    """
+    if not name:
+        return name
+    try:
+        ipaddress.ip_address(name.strip().strip("[]"))
+    except ValueError:
+        return _IPV4.sub(REDACTED, name)
+    return REDACTED
+
+
+def _site_object(obj: Any, **extra: Any) -> dict[str, Any]:
+    """Return an object of the site with its controller name redacted."""
+    data: dict[str, Any] = {**asdict(obj), **extra}
+    if "controller_name" in data:
+        data["controller_name"] = redact_addresses(data["controller_name"])
+    return data
 
 
 async def async_get_config_entry_diagnostics(
@@ -64,14 +90,18 @@ async def async_get_config_entry_diagnostics(
         "site": {
             "areas": [asdict(area) for area in data.areas.values()],
             "controllers": [
-                {**asdict(controller), "address": "**REDACTED**"}
+                _site_object(
+                    controller,
+                    address=REDACTED,
+                    name=redact_addresses(controller.name),
+                )
                 for controller in data.controllers.values()
             ],
-            "doors": [asdict(door) for door in data.doors.values()],
+            "doors": [_site_object(door) for door in data.doors.values()],
             "door_states": [asdict(state) for state in data.door_states.values()],
             "area_people": data.area_people,
             "alarms": [
-                async_redact_data(asdict(alarm), TO_REDACT_ALARM)
+                async_redact_data(_site_object(alarm), TO_REDACT_ALARM)
                 for alarm in data.alarms.values()
             ],
         },

@@ -103,8 +103,12 @@ class AcsControllerEntity(AcsEntity):
 
     @property
     def available(self) -> bool:
-        """Return whether the controller is known."""
-        return super().available and self.controller is not None
+        """Return whether the controller is known and in the server's last listing."""
+        return (
+            super().available
+            and self.controller is not None
+            and self.controller_id not in self.coordinator.data.absent_controllers
+        )
 
 
 class AcsDoorEntity(AcsEntity):
@@ -203,8 +207,9 @@ def add_entities_for_new_objects(
     @callback
     def _add_new() -> None:
         current = list(objects(coordinator.data))
-        # An object that disappears has its device removed; should it come back,
-        # its entities are added again.
+        # An object missing from one listing is kept by the coordinator, so its
+        # entities stay. One gone for good has its device (and entities)
+        # removed; should it come back, its entities are added again.
         known.intersection_update(current)
         new = [key for key in current if key not in known]
         if not new:

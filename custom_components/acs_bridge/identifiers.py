@@ -53,3 +53,11 @@ def door_id_from_identifier(entry_id: str, identifier: str) -> str | None:
     if identifier.startswith(prefix) and len(identifier) > len(prefix):
         return identifier[len(prefix) :]
     return None
+
+
+def controller_id_from_identifier(entry_id: str, identifier: str) -> str | None:
+    """Return the controller id of an entry's controller device identifier, else None."""
+    prefix = controller_identifier(entry_id, "")
+    if identifier.startswith(prefix) and len(identifier) > len(prefix):
+        return identifier[len(prefix) :]
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, is_dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -17,7 +17,12 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+    UnknownUser,
+)
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
@@ -45,17 +50,27 @@ ATTR_KIND = "kind"
 ATTR_ALARMS = "alarms"
 ATTR_AREA_ID = "area_id"
 ATTR_AREA = "area"
+ATTR_INCLUDE_ID_CARD = "include_id_card"
 
 KIND_PASSAGE = "passage"
 MAX_LIMIT = 10000
+# Records of one person: a server may not filter them by person (AX-ACS access
+# records cannot), so finding them can mean reading every record of the range.
+# The range is bounded, and so is the time the whole action may take.
+MAX_PERSON_RECORDS_SPAN = timedelta(days=31)
+RECORDS_TIMEOUT = 60.0
 
 _ENTRY: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _LIMIT = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT))
+_ID_CARD: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_INCLUDE_ID_CARD, default=False): cv.boolean
+}
 
 GET_PERSON_SCHEMA = vol.All(
     vol.Schema(
         {
             **_ENTRY,
+            **_ID_CARD,
             vol.Exclusive(ATTR_USER_NO, "user"): cv.string,
             vol.Exclusive(ATTR_USER_ID, "user"): vol.Coerce(int),
         }
@@ -65,6 +80,7 @@ GET_PERSON_SCHEMA = vol.All(
 LIST_PEOPLE_SCHEMA = vol.Schema(
     {
         **_ENTRY,
+        **_ID_CARD,
         vol.Optional(ATTR_ORG_NAME): cv.string,
         vol.Optional(ATTR_PERSON_TYPE_ID): vol.Coerce(int),
         vol.Optional(ATTR_LIMIT, default=100): _LIMIT,
@@ -173,8 +189,10 @@ class _Directory:
             {item.id: item.name for item in types},
         )
 
-    def person(self, person: Person) -> dict[str, Any]:
+    def person(self, person: Person, *, include_id_card: bool) -> dict[str, Any]:
         data: dict[str, Any] = _jsonable(person)
+        if not include_id_card:
+            del data["id_card"]
         data["person_type_name"] = person.person_type_name or self.person_types.get(
             person.person_type_id or -1
         )
@@ -183,12 +201,29 @@ class _Directory:
         return data
 
 
+async def _check_admin(call: ServiceCall) -> None:
+    """Refuse a call from a user who is not an administrator.
+
+    Calls with no user (automations, scripts run by Home Assistant) pass.
+    """
+    user_id = call.context.user_id
+    if not user_id:
+        return
+    user = await call.hass.auth.async_get_user(user_id)
+    if user is None:
+        raise UnknownUser(context=call.context, user_id=user_id)
+    if not user.is_admin:
+        raise Unauthorized(context=call.context)
+
+
 def _handler(
-    func: Callable[[AcsAdapter, ServiceCall], Any],
+    func: Callable[[AcsAdapter, ServiceCall], Any], *, admin_only: bool
 ) -> Callable[[ServiceCall], Any]:
     """Run an action against the entry's adapter, with translated errors."""
 
     async def handle(call: ServiceCall) -> ServiceResponse:
+        if admin_only:
+            await _check_admin(call)
         entry = _entry(call)
         adapter = entry.runtime_data.coordinator.adapter
         try:
@@ -219,7 +254,11 @@ async def _get_person(adapter: AcsAdapter, call: ServiceCall) -> ServiceResponse
                 "user": str(call.data.get(ATTR_USER_NO) or call.data.get(ATTR_USER_ID))
             },
         )
-    return {"person": directory.person(person)}
+    return {
+        "person": directory.person(
+            person, include_id_card=call.data[ATTR_INCLUDE_ID_CARD]
+        )
+    }
 
 
 async def _list_people(adapter: AcsAdapter, call: ServiceCall) -> ServiceResponse:
@@ -235,7 +274,10 @@ async def _list_people(adapter: AcsAdapter, call: ServiceCall) -> ServiceRespons
     return {
         "total": total,
         "count": len(people),
-        "people": [directory.person(person) for person in people],
+        "people": [
+            directory.person(person, include_id_card=call.data[ATTR_INCLUDE_ID_CARD])
+            for person in people
+        ],
     }
 
 
@@ -251,6 +293,31 @@ async def _get_records(adapter: AcsAdapter, call: ServiceCall) -> ServiceRespons
         )
     limit: int = call.data[ATTR_LIMIT]
     user_no = call.data.get(ATTR_USER_NO)
+    if user_no is not None and end - start > MAX_PERSON_RECORDS_SPAN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="person_records_span",
+            translation_placeholders={"days": str(MAX_PERSON_RECORDS_SPAN.days)},
+        )
+    try:
+        async with asyncio.timeout(RECORDS_TIMEOUT):
+            return await _read_records(adapter, call, start, end, user_no, limit)
+    except TimeoutError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="records_timeout",
+            translation_placeholders={"seconds": f"{RECORDS_TIMEOUT:g}"},
+        ) from err
+
+
+async def _read_records(
+    adapter: AcsAdapter,
+    call: ServiceCall,
+    start: datetime,
+    end: datetime,
+    user_no: str | None,
+    limit: int,
+) -> ServiceResponse:
     if call.data[ATTR_KIND] == KIND_PASSAGE:
         passages = await _take(adapter.passages(start, end, user_no=user_no), limit)
         return {"count": len(passages), "records": _jsonable(passages)}
@@ -295,22 +362,25 @@ async def _get_area_people(adapter: AcsAdapter, call: ServiceCall) -> ServiceRes
     }
 
 
-SERVICES: dict[str, tuple[Callable[[AcsAdapter, ServiceCall], Any], Any]] = {
-    "get_person": (_get_person, GET_PERSON_SCHEMA),
-    "list_people": (_list_people, LIST_PEOPLE_SCHEMA),
-    "get_records": (_get_records, GET_RECORDS_SCHEMA),
-    "get_area_people": (_get_area_people, GET_AREA_PEOPLE_SCHEMA),
+# name: (handler, schema, for administrators only). The people actions return
+# personal data in bulk: only administrators (or automations, which carry no
+# user) may call them.
+SERVICES: dict[str, tuple[Callable[[AcsAdapter, ServiceCall], Any], Any, bool]] = {
+    "get_person": (_get_person, GET_PERSON_SCHEMA, True),
+    "list_people": (_list_people, LIST_PEOPLE_SCHEMA, True),
+    "get_records": (_get_records, GET_RECORDS_SCHEMA, False),
+    "get_area_people": (_get_area_people, GET_AREA_PEOPLE_SCHEMA, True),
 }
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions."""
-    for name, (func, schema) in SERVICES.items():
+    for name, (func, schema, admin_only) in SERVICES.items():
         hass.services.async_register(
             DOMAIN,
             name,
-            _handler(func),
+            _handler(func, admin_only=admin_only),
             schema=schema,
             supports_response=SupportsResponse.ONLY,
         )

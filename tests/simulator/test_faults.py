@@ -82,3 +82,41 @@ async def test_timeout_does_not_block_stop(api: Api) -> None:
     assert loop.time() - started < 1.0
     with pytest.raises(aiohttp.ClientError):
         await pending
+
+
+async def test_empty_answers_an_empty_list(sim: Simulator, api: Api) -> None:
+    sim.fault("empty", count=1, path="acs/device/doors")
+    body = await api.get("acs/device/doors")
+    assert body["status"] == 0
+    assert body["data"] == []
+    assert (await api.get("acs/device/doors"))["data"]  # used up
+
+
+async def test_hold_answers_what_was_true_on_arrival(sim: Simulator, api: Api) -> None:
+    door = sim.site.doors[0]
+    fault = sim.fault("hold", count=1, path=f"acs/device/door/state/{door.id}")
+    held = asyncio.ensure_future(api.get(f"acs/device/door/state/{door.id}"))
+    await fault.arrived.wait()
+    sim.set_door_open(door.id, True)
+    fresh = await api.get(f"acs/device/door/state/{door.id}")  # not held
+    assert not held.done()
+    fault.release()
+    assert (await held)["isOpen"] != fresh["isOpen"]
+
+
+async def test_held_answers_are_sent_on_release_and_clear(
+    sim: Simulator, session: aiohttp.ClientSession, api: Api
+) -> None:
+    fault = sim.fault("hold", count=1, path="areas")
+    held = asyncio.ensure_future(api.get("areas"))
+    await fault.arrived.wait()
+    async with session.post(f"{sim.url}/_sim/faults/release") as response:
+        assert response.status == 200
+    assert (await held)["status"] == 0
+
+    fault = sim.fault("hold", path="areas")  # until cleared
+    held = asyncio.ensure_future(api.get("areas"))
+    await fault.arrived.wait()
+    sim.clear_faults()
+    assert (await held)["status"] == 0
+    assert (await api.get("areas"))["status"] == 0

@@ -33,6 +33,8 @@ from .adapters import (
 from .alarms import AlarmNotifier
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DEFAULT_PORT, DOMAIN
 from .coordinator import AcsCoordinator
+from .door_control import DoorControl
+from .door_modes import DoorModes, async_remove_store as async_remove_door_store
 from .events import AccessEventPipeline, async_remove_stores
 from .services import async_setup_services
 
@@ -55,6 +57,8 @@ class AcsRuntimeData:
     coordinator: AcsCoordinator
     events: AccessEventPipeline
     alarms: AlarmNotifier
+    door_modes: DoorModes
+    door_control: DoorControl
 
 
 type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
@@ -112,15 +116,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     await coordinator.async_config_entry_first_refresh()
     events = AccessEventPipeline(hass, entry, adapter, coordinator)
     alarms = AlarmNotifier(hass, entry, coordinator)
+    door_modes = DoorModes(hass, entry.entry_id)
+    await door_modes.async_load()
+    door_control = DoorControl(hass, entry, coordinator, door_modes)
     entry.runtime_data = AcsRuntimeData(
-        adapter=adapter, coordinator=coordinator, events=events, alarms=alarms
+        adapter=adapter,
+        coordinator=coordinator,
+        events=events,
+        alarms=alarms,
+        door_modes=door_modes,
+        door_control=door_control,
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await alarms.async_start()
     await events.async_start()
+    await door_control.async_start()
     entry.async_on_unload(events.async_stop)
     entry.async_on_unload(alarms.async_stop)
+    entry.async_on_unload(door_control.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
@@ -131,8 +145,9 @@ async def _async_options_updated(hass: HomeAssistant, entry: AcsConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
-    """Forget the entry's stored event cursor and announced alarms."""
+    """Forget the entry's stored event cursor, announced alarms and door modes."""
     await async_remove_stores(hass, entry.entry_id)
+    await async_remove_door_store(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:

@@ -98,5 +98,7 @@ async def async_run_door_command(
             result=CommandResult.REFUSED, server_code=err.code, error=err
         )
     except AcsError as err:
-        return CommandOutcome(result=CommandResult.ERROR, server_code=err.code, error=err)
+        return CommandOutcome(
+            result=CommandResult.ERROR, server_code=err.code, error=err
+        )
     return CommandOutcome(result=CommandResult.ACCEPTED)

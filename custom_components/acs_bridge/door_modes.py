@@ -99,12 +99,16 @@ class DoorModes:
         # The site modes in force: area id (None: the whole site) -> mode.
         self._scopes: dict[int | None, SiteMode] = {}
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._seeding = False
 
     # --- storage -----------------------------------------------------------------
 
     async def async_load(self) -> None:
         """Read the stored modes; anything unreadable is dropped."""
-        stored = await self._store.async_load() or {}
+        loaded = await self._store.async_load()
+        # Before this store existed, the work-mode select kept its own mode.
+        self._seeding = loaded is None
+        stored = loaded or {}
         for door_id, mode in dict(stored.get("modes", {})).items():
             if mode in WORK_MODE_OPTIONS:
                 self._modes[str(door_id)] = str(mode)
@@ -198,8 +202,12 @@ class DoorModes:
 
     @callback
     def seed_mode(self, door_id: str, option: str) -> None:
-        """Take a mode known from before this store existed, if none is stored."""
-        if door_id not in self._modes and option in WORK_MODE_OPTIONS:
+        """Take a mode the select restored, when this store is new (an upgrade)."""
+        if (
+            self._seeding
+            and door_id not in self._modes
+            and option in WORK_MODE_OPTIONS
+        ):
             self._modes[door_id] = option
             self._changed([door_id])
 

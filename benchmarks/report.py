@@ -173,7 +173,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     if site_run and site_run["started"] != results["started"]:
         add(
             f"- **Section 5** (site mode) comes from a run of its own: "
-            f"`{site_run['command']}` at {site_run['started']}"
+            f"`{site_run['command']}` at {site_run['started']}; load average "
+            f"{site_run['machine']['load_average_at_start']:.2f} at its start"
         )
     add("")
     body: list[str] = []

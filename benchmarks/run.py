@@ -836,6 +836,7 @@ def main() -> None:
         log(f"rewrote {out.with_suffix('.md')}")
         return
     results = asyncio.run(run(args))
+    duration = results["duration_seconds"]
     if args.only == "site" and out.with_suffix(".json").exists():
         # Section 5 alone: the other sections keep the figures of their own run.
         previous = json.loads(out.with_suffix(".json").read_text())
@@ -844,7 +845,7 @@ def main() -> None:
     out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
     write_markdown(results, out.with_suffix(".md"))
     log(
-        f"done in {results['duration_seconds']:.0f} s: "
+        f"done in {duration:.0f} s: "
         f"{out.with_suffix('.md')}, {out.with_suffix('.json')}"
     )
 

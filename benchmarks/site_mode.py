@@ -120,6 +120,7 @@ async def switch(
 
 async def run_site_mode(plan: Plan, log_dir: Path) -> dict[str, Any]:
     """Lockdown and normal at each site size; return the rows and the run's identity."""
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     rows = []
     machine_ha: dict[str, Any] = {}
     for doors in SITE_DOORS:
@@ -150,7 +151,7 @@ async def run_site_mode(plan: Plan, log_dir: Path) -> dict[str, Any]:
         "rows": rows,
         "run": {
             "command": " ".join(["scripts/bench", *sys.argv[1:]]),
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "started": started,
             "code": {name: CODE[name] for name in CODE if name.startswith("site")},
             "ha": machine_ha,
         },
@@ -175,8 +176,8 @@ def site_mode_section(
         "the driver calls `acs_bridge.set_site_mode` for the whole site (blocking, "
         "with its response) in Home Assistant — lockdown, then, in a second stream, "
         "normal (every door back to its mode before; here automatic). *Every door*: "
-        "from the call until the simulator accepted the last door's work-mode command "
-        "(the time the simulator received it, `/_sim/requests`); "
+        "from the call until the simulator received the last door's work-mode command "
+        "(`/_sim/requests`); "
         "*returned*: until the call returned with every door's result. *In mode*: doors "
         "whose work mode at the simulator is the site mode's afterwards (lockdown: "
         "normally closed). Poll period and round trip: the real-time event polls "

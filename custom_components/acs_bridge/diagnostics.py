@@ -44,6 +44,7 @@ async def async_get_config_entry_diagnostics(
             "replayed": entry.runtime_data.events.replayed,
             "held_records": entry.runtime_data.events.held_records,
         },
+        "door_modes": entry.runtime_data.door_modes.as_dict(),
         "site": {
             "areas": [asdict(area) for area in data.areas.values()],
             "controllers": [

@@ -134,6 +134,10 @@ class DoorModes:
         """Write the store now (on unload)."""
         await self._store.async_save(self._data_to_store())
 
+    def as_dict(self) -> dict[str, Any]:
+        """Return what is stored: modes, hold deadlines, site modes (diagnostics)."""
+        return self._data_to_store()
+
     def _data_to_store(self) -> dict[str, Any]:
         return {
             "modes": dict(sorted(self._modes.items())),
@@ -203,11 +207,7 @@ class DoorModes:
     @callback
     def seed_mode(self, door_id: str, option: str) -> None:
         """Take a mode the select restored, when this store is new (an upgrade)."""
-        if (
-            self._seeding
-            and door_id not in self._modes
-            and option in WORK_MODE_OPTIONS
-        ):
+        if self._seeding and door_id not in self._modes and option in WORK_MODE_OPTIONS:
             self._modes[door_id] = option
             self._changed([door_id])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
@@ -220,6 +221,41 @@ async def test_refused_and_unreachable_doors_are_retried_then_reported(
     result = await site_mode(hass, "normal")
     assert offline not in {door["door_id"] for door in result["doors"]}
     assert len(result["doors"]) == len(doors) - 2
+
+
+async def test_a_later_site_mode_wins(hass: HomeAssistant, sim_setup: SimSetup) -> None:
+    """Evacuation called while a lockdown is still under way leaves every door open.
+
+    A door's commands go one at a time and in order: the lockdown's command that
+    the server is slow to take lands first, then the evacuation's.
+    """
+    sim = sim_setup.sim
+    slow = sim.site.doors[0].id
+    sim.fault(
+        "slow",
+        delay=0.3,
+        count=1,
+        path=f"acs/device/door/workmode/{SIM_USERNAME}/***/{slow}/5",
+    )
+    received = asyncio.Event()
+    log_request = sim.log_request
+
+    def spy(entry: Any, kind: str) -> None:
+        log_request(entry, kind)
+        if entry.path.endswith(f"/{slow}/5"):
+            received.set()
+
+    sim.log_request = spy  # type: ignore[method-assign]
+    lockdown = hass.async_create_task(site_mode(hass, "lockdown"))
+    await received.wait()
+    evacuation = await site_mode(hass, "evacuation")
+    assert (await lockdown)["failed"] == 0
+    assert evacuation["failed"] == 0
+
+    assert work_modes(sim_setup, slow) == [5, 4]
+    assert set(modes(sim_setup).values()) == {4}
+    assert hass.states.get(site_select(hass, sim_setup)).state == "evacuation"
+    assert hass.states.get(select_id(hass, sim_setup, slow)).state == "normally_open"
 
 
 async def test_lockdown_survives_a_restart(

@@ -57,6 +57,10 @@ SITE_RETRY_DELAYS: tuple[float, ...] = (0.5, 2.0)
 FREE_REQUESTS: Final = 2
 
 
+class CommandSupersededError(AcsError):
+    """A later command for the same door took over: this one stops retrying."""
+
+
 def area_subtree(areas: dict[int, Area], area_id: int) -> set[int]:
     """Return an area's id and those of all its sub-areas."""
     children: dict[int, list[int]] = {}
@@ -114,6 +118,10 @@ class DoorControl:
         self._ending: dict[str, asyncio.Task[None]] = {}
         self._texts: dict[str, str] = {}
         self._limit: asyncio.Semaphore | None = None
+        # Commands to one door go one at a time, in order; a later one takes
+        # over from an earlier one still retrying (its generation is stale).
+        self._door_locks: dict[str, asyncio.Lock] = {}
+        self._generations: dict[str, int] = {}
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -161,26 +169,45 @@ class DoorControl:
             self._limit = asyncio.Semaphore(max(1, total - FREE_REQUESTS))
         return self._limit
 
+    @callback
+    def _claim(self, door_id: str) -> int:
+        """Make the next command the door's latest; return its generation."""
+        generation = self._generations.get(door_id, 0) + 1
+        self._generations[door_id] = generation
+        return generation
+
     async def _send(
-        self, door_id: str, option: str, retry_delays: Iterable[float]
+        self, door_id: str, option: str, retry_delays: Iterable[float], generation: int
     ) -> None:
-        """Set a work mode; a failure other than the account's is retried."""
+        """Set a work mode; a failure other than the account's is retried.
+
+        It stops when a later command for the door took over.
+        """
         mode = WORK_MODE_OPTIONS[option]
         delays = list(retry_delays)
+        lock = self._door_locks.setdefault(door_id, asyncio.Lock())
         while True:
-            try:
-                async with self.limit:
-                    await self.adapter.set_work_mode(door_id, mode)
-            except AcsAuthenticationError:
-                # Another try with a refused account counts toward a lock-out.
-                raise
-            except AcsError as err:
-                if not delays:
+            async with lock:
+                if self._generations.get(door_id) != generation:
+                    raise CommandSupersededError(
+                        "A later command for the door took over"
+                    )
+                try:
+                    async with self.limit:
+                        await self.adapter.set_work_mode(door_id, mode)
+                except AcsAuthenticationError:
+                    # Another try with a refused account counts toward a lock-out.
                     raise
-                LOGGER.debug("Work mode of door %s failed, retrying: %s", door_id, err)
-                await asyncio.sleep(delays.pop(0))
-            else:
-                return
+                except AcsError as err:
+                    if not delays:
+                        raise
+                    LOGGER.debug(
+                        "Door %s: work mode failed, retrying: %s", door_id, err
+                    )
+                else:
+                    return
+            # The pause is outside the lock: a later command need not wait.
+            await asyncio.sleep(delays.pop(0))
 
     async def _command(
         self,
@@ -191,17 +218,26 @@ class DoorControl:
         *,
         retry_delays: Iterable[float] = (),
         mode: str | None = None,
-    ) -> CommandOutcome:
-        """Send one audited work-mode command (with its retries)."""
-        return await async_run_door_command(
+        generation: int | None = None,
+    ) -> tuple[CommandOutcome, bool]:
+        """Send one audited work-mode command (with its retries).
+
+        Also return whether it is still the door's latest command: the outcome
+        of one a later command took over must not be recorded. ``generation``
+        is the door's claim when the caller made it already.
+        """
+        if generation is None:
+            generation = self._claim(door_id)
+        outcome = await async_run_door_command(
             self.hass,
             self.entry,
             door_id,
             command,
-            partial(self._send, door_id, option, retry_delays),
+            partial(self._send, door_id, option, retry_delays, generation),
             context=context,
             mode=mode or option,
         )
+        return outcome, self._generations.get(door_id) == generation
 
     def _refresh(self, door_ids: list[str]) -> None:
         """Read the commanded doors' states the normal way: a budget now, the rest soon."""
@@ -241,13 +277,23 @@ class DoorControl:
             self._cancel(door_id)
         covered = [d for d in door_ids if self.modes.site(d) is not None]
         to_send = [d for d in door_ids if d not in covered]
-        outcomes = await asyncio.gather(
+        claims = {door_id: self._claim(door_id) for door_id in to_send}
+        sent = await asyncio.gather(
             *(
-                self._command(d, DoorCommand.HOLD_OPEN, MODE_NORMALLY_OPEN, context)
+                self._command(
+                    d,
+                    DoorCommand.HOLD_OPEN,
+                    MODE_NORMALLY_OPEN,
+                    context,
+                    generation=claims[d],
+                )
                 for d in to_send
             )
         )
-        for door_id, outcome in zip(to_send, outcomes, strict=True):
+        outcomes = [outcome for outcome, _current in sent]
+        for door_id, (outcome, current) in zip(to_send, sent, strict=True):
+            if not current:
+                continue
             if outcome.ok:
                 covered.append(door_id)
             elif self.modes.hold_until(door_id) is not None:
@@ -319,13 +365,15 @@ class DoorControl:
             self.modes.end_hold(door_id)
             return
         option = self.modes.after_hold(door_id)
-        outcome = await self._command(
+        outcome, current = await self._command(
             door_id,
             DoorCommand.HOLD_END,
             option,
             Context(),
             retry_delays=HOLD_END_RETRY_DELAYS,
         )
+        if not current:
+            return
         if outcome.ok:
             self.modes.end_hold(door_id, option)
             self._dismiss(door_id)
@@ -350,7 +398,11 @@ class DoorControl:
             self.modes.end_hold(door_id)
             return
         option = self.modes.after_hold(door_id)
-        outcome = await self._command(door_id, DoorCommand.HOLD_END, option, context)
+        outcome, current = await self._command(
+            door_id, DoorCommand.HOLD_END, option, context
+        )
+        if not current:
+            return
         if not outcome.ok:
             self._arm(door_id, until)
             key = (
@@ -373,6 +425,7 @@ class DoorControl:
     def async_mode_set(self, door_id: str, option: str) -> None:
         """Record a work mode set on a door (the select): it replaces a hold."""
         self._cancel(door_id)
+        self._claim(door_id)
         self.modes.set_mode(door_id, option)
         self._dismiss(door_id)
 
@@ -451,7 +504,15 @@ class DoorControl:
                     # An expired hold still ending: the site mode covers it.
                     self._cancel(door_id)
                     self.modes.end_hold(door_id)
-        outcomes = await asyncio.gather(
+        # Claimed now, in the order of the calls: a later site mode, hold or
+        # work mode takes over each door from this one.
+        claims = {door_id: self._claim(door_id) for door_id in door_ids}
+        self.modes.set_scope(
+            mode,
+            plan.area.id if plan.area else None,
+            plan.area_ids - {plan.area.id} if plan.area else (),
+        )
+        sent = await asyncio.gather(
             *(
                 self._command(
                     door_id,
@@ -460,20 +521,22 @@ class DoorControl:
                     context,
                     retry_delays=SITE_RETRY_DELAYS,
                     mode=mode.value,
+                    generation=claims[door_id],
                 )
                 for door_id, option in plan.doors.items()
             )
         )
-        ok = [d for d, outcome in zip(door_ids, outcomes, strict=True) if outcome.ok]
+        outcomes = [outcome for outcome, _current in sent]
+        # A door a later command took over keeps what that command records.
+        ok = [
+            door_id
+            for door_id, (outcome, current) in zip(door_ids, sent, strict=True)
+            if outcome.ok and current
+        ]
         if mode is SiteMode.NORMAL:
             self.modes.leave_site({door_id: plan.doors[door_id] for door_id in ok})
         else:
             self.modes.enter_site(ok, mode, plan.area.id if plan.area else None)
-        self.modes.set_scope(
-            mode,
-            plan.area.id if plan.area else None,
-            plan.area_ids - {plan.area.id} if plan.area else (),
-        )
         self._refresh(door_ids)
         results = [
             {

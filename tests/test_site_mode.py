@@ -8,6 +8,7 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN, SERVICE_LOCK
 from homeassistant.components.select import (
     ATTR_OPTION,
     DOMAIN as SELECT_DOMAIN,
@@ -256,6 +257,62 @@ async def test_a_later_site_mode_wins(hass: HomeAssistant, sim_setup: SimSetup) 
     assert set(modes(sim_setup).values()) == {4}
     assert hass.states.get(site_select(hass, sim_setup)).state == "evacuation"
     assert hass.states.get(select_id(hass, sim_setup, slow)).state == "normally_open"
+
+
+async def test_a_later_site_mode_stops_the_retries_of_an_earlier_one(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A door still being retried by a lockdown is taken over by an evacuation."""
+    sim = sim_setup.sim
+    offline = sim.site.doors[0].id
+    sim.set_door_online(offline, False)
+    sim.fault(
+        "slow",
+        delay=0.3,
+        count=1,
+        path=f"acs/device/door/workmode/{SIM_USERNAME}/***/{offline}/5",
+    )
+    received = asyncio.Event()
+    log_request = sim.log_request
+
+    def spy(entry: Any, kind: str) -> None:
+        log_request(entry, kind)
+        if entry.path.endswith(f"/{offline}/5"):
+            received.set()
+
+    sim.log_request = spy  # type: ignore[method-assign]
+    lockdown = hass.async_create_task(site_mode(hass, "lockdown"))
+    await received.wait()
+    evacuation = await site_mode(hass, "evacuation")
+    results = {door["door_id"]: door["result"] for door in (await lockdown)["doors"]}
+    assert results[offline] == "error"
+    assert evacuation["failed"] == 1
+
+    paths = [r.path for r in sim.requests if f"/{offline}/" in r.path]
+    attempts = 1 + len(door_control.SITE_RETRY_DELAYS)
+    assert [path[-1] for path in paths] == ["5"] + ["4"] * attempts
+
+
+async def test_lock_during_a_site_mode_ends_a_hold_without_moving_the_door(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Locking a held door in lockdown ends the hold and closes; the lockdown stays."""
+    door = sim_setup.sim.site.doors[0].id
+    await hold(hass, sim_setup, [door], duration={"hours": 1})
+    await site_mode(hass, "lockdown")
+    await hass.services.async_call(
+        LOCK_DOMAIN,
+        SERVICE_LOCK,
+        {ATTR_ENTITY_ID: lock_id(hass, sim_setup, door)},
+        blocking=True,
+    )
+    commands = [
+        (c.action, c.mode) for c in sim_setup.sim.door_commands if c.door_id == door
+    ]
+    assert commands == [("workmode", 4), ("workmode", 5), ("close", None)]
+    assert sim_setup.runtime.door_modes.hold_until(door) is None
+    await site_mode(hass, "normal")
+    assert work_modes(sim_setup, door) == [4, 5, 0]
 
 
 async def test_lockdown_survives_a_restart(

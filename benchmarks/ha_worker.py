@@ -17,6 +17,7 @@ The benchmark driver (``benchmarks.run``) talks to it over a small HTTP API on
     GET  /polls?since=N   the real-time polls (start, duration, ok) from index N
     GET  /pipeline        the event pipeline's counters
     POST /commands        {"count"}: lock.unlock / lock.lock round trips
+    POST /site_mode       {"mode"}: acs_bridge.set_site_mode for the whole site
     POST /measure_refresh {"structure"}: one coordinator poll now, its CPU time
     POST /profile/start   cProfile the event loop thread
     POST /profile/stop    {"top"}: the profile as text
@@ -317,6 +318,43 @@ class Worker:
             unsub()
         return web.json_response({"results": results})
 
+    async def site_mode(self, request: web.Request) -> web.Response:
+        """Call acs_bridge.set_site_mode (blocking, with its response), timed."""
+        from custom_components.acs_bridge.const import DOMAIN
+
+        body = await request.json()
+        cpu0, thread0 = time.process_time(), time.thread_time()
+        called = time.time()
+        error = ""
+        response: Any = None
+        try:
+            response = await self.hass.services.async_call(
+                DOMAIN,
+                "set_site_mode",
+                {"mode": body["mode"]},
+                blocking=True,
+                return_response=True,
+            )
+        except Exception as err:  # noqa: BLE001 - reported, not raised
+            error = f"{type(err).__name__}: {err}"
+        returned = time.time()
+        cpu1, thread1 = time.process_time(), time.thread_time()
+        results: dict[str, int] = {}
+        for door in (response or {}).get("doors", []):
+            results[door["result"]] = results.get(door["result"], 0) + 1
+        return web.json_response(
+            {
+                "called": called,
+                "returned": returned,
+                "cpu_seconds": cpu1 - cpu0,
+                "loop_cpu_seconds": thread1 - thread0,
+                "doors": len((response or {}).get("doors", [])),
+                "failed": (response or {}).get("failed"),
+                "results": results,
+                "error": error,
+            }
+        )
+
     async def measure_refresh(self, request: web.Request) -> web.Response:
         """Run one state poll of the coordinator now and return its CPU time.
 
@@ -419,6 +457,7 @@ async def serve(port: int) -> None:
         posts: dict[str, Handler] = {
             "/setup": worker.setup,
             "/commands": worker.commands,
+            "/site_mode": worker.site_mode,
             "/measure_refresh": worker.measure_refresh,
             "/profile/start": worker.profile_start,
             "/profile/stop": worker.profile_stop,

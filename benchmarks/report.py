@@ -169,6 +169,13 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     )
     add(f"- **Event interval:** {results['event_interval']:g} s (the default)")
     add(f"- **Order:** {order_text(results)}")
+    site_run = results.get("site_mode", {}).get("run")
+    if site_run and site_run["started"] != results["started"]:
+        add(
+            f"- **Section 5** (site mode) comes from a run of its own: "
+            f"`{site_run['command']}` at {site_run['started']}; load average "
+            f"{site_run['machine']['load_average_at_start']:.2f} at its start"
+        )
     add("")
     body: list[str] = []
     if "main" in results:
@@ -178,6 +185,17 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         body += scale_section(results, checks)
     if "main" in results:
         body += command_section(results)
+    if "site_mode" in results:
+        from .site_mode import site_mode_section
+
+        site_run = results["site_mode"]["run"]
+        body += site_mode_section(
+            results,
+            checks,
+            f"*Measured on {machine_line({**results, **site_run})} — by "
+            f"`{site_run['command']}` ({site_run['mode']} mode, "
+            f"{site_run['started']}).*",
+        )
     add("## Targets")
     add("")
     missed = [c for c in checks if not c.ok]

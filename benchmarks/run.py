@@ -1,6 +1,6 @@
 """Run every benchmark and write benchmarks/results.md and benchmarks/results.json.
 
-Usage: ``scripts/bench [--quick] [--profile] [--only main|scale] [--report-only]``.
+Usage: ``scripts/bench [--quick] [--profile] [--only main|scale|site] [--report-only]``.
 
 Three kinds of process, so that each one's CPU time is its own:
 
@@ -734,7 +734,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     plan = QUICK if args.quick else FULL
     log_dir = HERE / "logs"
     log_dir.mkdir(exist_ok=True)
-    only = set(args.only.split(",")) if args.only else {"main", "scale"}
+    only = set(args.only.split(",")) if args.only else {"main", "scale", "site"}
     started = time.time()
     results: dict[str, Any] = {
         "command": " ".join(["scripts/bench", *sys.argv[1:]]),
@@ -774,6 +774,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results["main"] = main
         if "scale" in only:
             results["scale"] = await run_scale(plan, log_dir, args.profile, None)
+    if "site" in only:
+        from .site_mode import run_site_mode
+
+        results["site_mode"] = await run_site_mode(plan, log_dir)
+        site_run = results["site_mode"]["run"]
+        site_run["machine"] = machine_info(site_run["ha"])
+        site_run["mode"] = plan.mode
+        ha_info = ha_info or site_run["ha"]
     if not ha_info:
         probe = HaProcess("probe-home-assistant", log_dir)
         await probe.start()
@@ -798,7 +806,10 @@ def main() -> None:
         help="cProfile the event loop after each scale window",
     )
     parser.add_argument(
-        "--only", default="", help="comma-separated subset: main (1, 2, 4), scale (3)"
+        "--only",
+        default="",
+        help="comma-separated subset: main (1, 2, 4), scale (3), site (5); "
+        "--only site adds section 5 to the existing results",
     )
     parser.add_argument(
         "--output",
@@ -825,10 +836,16 @@ def main() -> None:
         log(f"rewrote {out.with_suffix('.md')}")
         return
     results = asyncio.run(run(args))
+    duration = results["duration_seconds"]
+    if args.only == "site" and out.with_suffix(".json").exists():
+        # Section 5 alone: the other sections keep the figures of their own run.
+        previous = json.loads(out.with_suffix(".json").read_text())
+        previous["site_mode"] = results["site_mode"]
+        results = previous
     out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
     write_markdown(results, out.with_suffix(".md"))
     log(
-        f"done in {results['duration_seconds']:.0f} s: "
+        f"done in {duration:.0f} s: "
         f"{out.with_suffix('.md')}, {out.with_suffix('.json')}"
     )
 

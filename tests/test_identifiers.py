@@ -8,6 +8,7 @@ from custom_components.acs_bridge.identifiers import (
     controller_identifier,
     controller_key,
     door_id_from_identifier,
+    door_id_from_unique_id,
     door_identifier,
     door_key,
     entity_unique_id,
@@ -48,3 +49,12 @@ def test_door_id_from_identifier() -> None:
     )
     assert door_id_from_identifier("OTHER", door_identifier(ENTRY, "d1")) is None
     assert door_id_from_identifier(ENTRY, f"{ENTRY}_door_") is None
+
+
+def test_door_id_from_unique_id() -> None:
+    """A door entity's unique id gives its door back; others give None."""
+    unique_id = entity_unique_id("E", door_key("d_1"), "lock")
+    assert door_id_from_unique_id("E", unique_id, "lock") == "d_1"
+    assert door_id_from_unique_id("E", unique_id, "work_mode") is None
+    assert door_id_from_unique_id("F", unique_id, "lock") is None
+    assert door_id_from_unique_id("E", "E_door__lock", "lock") is None

@@ -24,6 +24,8 @@ from .alarms import (
 from .commands import CodeGuard
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
+from .door_control import DoorControl
+from .door_modes import DoorModes, async_remove_store as async_remove_door_store
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -68,15 +70,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     await coordinator.async_config_entry_first_refresh()
     events = AccessEventPipeline(hass, entry, coordinator)
     alarms = AlarmNotifier(hass, entry, coordinator)
+    door_modes = DoorModes(hass, entry.entry_id)
+    await door_modes.async_load()
+    door_control = DoorControl(hass, entry, coordinator, door_modes)
     entry.runtime_data = AcsRuntimeData(
-        coordinator=coordinator, events=events, alarms=alarms, code_guard=CodeGuard()
+        coordinator=coordinator,
+        events=events,
+        alarms=alarms,
+        code_guard=CodeGuard(),
+        door_modes=door_modes,
+        door_control=door_control,
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await alarms.async_start()
     await events.async_start()
+    await door_control.async_start()
     entry.async_on_unload(events.async_stop)
     entry.async_on_unload(alarms.async_stop)
+    entry.async_on_unload(door_control.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     async_schedule_account_check(hass, entry, adapter)
     return True
@@ -94,10 +106,11 @@ def _async_delete_issues(hass: HomeAssistant, entry_id: str) -> None:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> None:
-    """Forget the entry's stored event cursor and announced alarms, and its notices."""
+    """Forget what the entry stored (event cursor, announced alarms, door modes)."""
     _async_delete_issues(hass, entry.entry_id)
     await async_dismiss_stored_notifications(hass, entry.entry_id)
     await async_remove_stores(hass, entry.entry_id)
+    await async_remove_door_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -67,6 +67,8 @@ if TYPE_CHECKING:
     from .access_pipeline import AccessEventPipeline
     from .alarms import AlarmNotifier
     from .commands import CodeGuard
+    from .door_control import DoorControl
+    from .door_modes import DoorModes
 
 
 @dataclass(slots=True)
@@ -78,6 +80,8 @@ class AcsRuntimeData:
     alarms: AlarmNotifier
     # Wrong unlock codes and the lock-out, for as long as the entry is loaded.
     code_guard: CodeGuard
+    door_modes: DoorModes
+    door_control: DoorControl
 
 
 type AcsConfigEntry = ConfigEntry[AcsRuntimeData]

@@ -87,6 +87,7 @@ async def async_get_config_entry_diagnostics(
             if guard.locked_until
             else None,
         },
+        "door_modes": entry.runtime_data.door_modes.as_dict(),
         "site": {
             "areas": [asdict(area) for area in data.areas.values()],
             "controllers": [

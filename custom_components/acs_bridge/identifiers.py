@@ -61,3 +61,12 @@ def controller_id_from_identifier(entry_id: str, identifier: str) -> str | None:
     if identifier.startswith(prefix) and len(identifier) > len(prefix):
         return identifier[len(prefix) :]
     return None
+
+
+def door_id_from_unique_id(entry_id: str, unique_id: str, key: str) -> str | None:
+    """Return the door id of an entry's door entity with description ``key``, else None."""
+    prefix = f"{entry_id}_{door_key('')}"
+    suffix = f"_{key}"
+    if not unique_id.startswith(prefix) or not unique_id.endswith(suffix):
+        return None
+    return unique_id[len(prefix) : -len(suffix)] or None

@@ -5,6 +5,8 @@ for the code and refuses a missing or malformed one; the integration checks it.
 ``changed_by`` names who last opened the door: the cardholder of the last
 granted swipe there, or the Home Assistant user of the last remote open (none
 for an automation). It is kept across restarts.
+Lock also ends a hold-open of the door first; the lock shows a hold's deadline
+as ``held_open_until``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .commands import (
     UNLOCK_CODE_FORMAT,
     CommandResult,
     DoorCommand,
+    async_check_code,
     opens_door,
     unlock_code_set,
 )
@@ -42,6 +45,8 @@ from .coordinator import AcsConfigEntry, AcsCoordinator
 from .entity import AcsDoorEntity, add_door_entities
 
 PARALLEL_UPDATES = 1
+
+ATTR_HELD_OPEN_UNTIL = "held_open_until"
 
 # The lock is the door's main entity: it carries the door's (device's) name.
 DOOR_LOCK = LockEntityDescription(key="lock", name=None)
@@ -125,6 +130,12 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
             # Home Assistant writes the state once this method returns.
             self._last_written = self._fingerprint()
         entry_id = self.coordinator.config_entry.entry_id
+        # Follow the door's hold-open.
+        self.async_on_remove(
+            self.coordinator.config_entry.runtime_data.door_modes.async_add_listener(
+                self.door_id, self._handle_coordinator_update
+            )
+        )
         self.async_on_remove(
             async_dispatcher_connect(
                 self.hass, door_signal(entry_id, self.door_id), self._async_access
@@ -174,12 +185,33 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
         self._last_written = self._fingerprint()
         self.async_write_ha_state()
 
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the deadline of a hold-open, while the door is held."""
+        modes = self.coordinator.config_entry.runtime_data.door_modes
+        if (until := modes.hold_until(self.door_id)) is None:
+            return None
+        return {ATTR_HELD_OPEN_UNTIL: until.isoformat()}
+
     async def async_lock(self, **kwargs: Any) -> None:
-        """Close the door."""
+        """Close the door; a hold-open ends first (the door returns to its mode)."""
+        code = kwargs.get(ATTR_CODE)
+        entry = self.coordinator.config_entry
+        await async_check_code(
+            self.hass,
+            entry,
+            code,
+            self._context,
+            command=DoorCommand.LOCK,
+            door_ids=[self.door_id],
+        )
+        await entry.runtime_data.door_control.async_end_hold_for_lock(
+            self.door_id, self._context
+        )
         await self.async_door_command(
             DoorCommand.LOCK,
             lambda: self.coordinator.adapter.close_door(self.door_id),
-            code=kwargs.get(ATTR_CODE),
+            check_code=False,
         )
 
     async def async_unlock(self, **kwargs: Any) -> None:

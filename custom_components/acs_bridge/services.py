@@ -1,15 +1,17 @@
-"""Actions of ACS Bridge that return data: people, records and head counts."""
+"""Actions of ACS Bridge: people, records and head counts; hold-open and site mode."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+import inspect
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -23,7 +25,11 @@ from homeassistant.exceptions import (
     Unauthorized,
     UnknownUser,
 )
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    service as service_helper,
+)
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -35,8 +41,12 @@ from .adapters import (
     Person,
     RecordKind,
 )
+from .commands import DoorCommand, async_check_code
 from .const import DOMAIN
 from .coordinator import AcsConfigEntry
+from .door_control import find_area
+from .door_modes import MODE_NORMALLY_OPEN, SiteMode
+from .identifiers import door_id_from_unique_id
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_USER_NO = "user_no"
@@ -51,6 +61,9 @@ ATTR_ALARMS = "alarms"
 ATTR_AREA_ID = "area_id"
 ATTR_AREA = "area"
 ATTR_INCLUDE_ID_CARD = "include_id_card"
+ATTR_DURATION = "duration"
+ATTR_CODE = "code"
+ATTR_MODE = "mode"
 
 KIND_PASSAGE = "passage"
 MAX_LIMIT = 10000
@@ -99,6 +112,23 @@ GET_RECORDS_SCHEMA = vol.Schema(
         ),
         vol.Optional(ATTR_USER_NO): cv.string,
         vol.Optional(ATTR_LIMIT, default=100): _LIMIT,
+    }
+)
+HOLD_OPEN_SCHEMA = cv.make_entity_service_schema(
+    {
+        vol.Required(ATTR_DURATION): vol.All(
+            cv.time_period,
+            vol.Range(min=timedelta(seconds=1), max=timedelta(hours=24)),
+        ),
+        vol.Optional(ATTR_CODE): cv.string,
+    }
+)
+SET_SITE_MODE_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_MODE): vol.In([mode.value for mode in SiteMode]),
+        vol.Optional(ATTR_AREA): vol.All(vol.Coerce(str), cv.string),
+        vol.Optional(ATTR_CODE): cv.string,
     }
 )
 GET_AREA_PEOPLE_SCHEMA = vol.All(
@@ -362,6 +392,113 @@ async def _get_area_people(adapter: AcsAdapter, call: ServiceCall) -> ServiceRes
     }
 
 
+# --- door control: hold-open and site mode --------------------------------------
+
+
+async def _target_entity_ids(call: ServiceCall) -> set[str]:
+    """Return the entities a call targets (devices and areas expanded)."""
+    extract: Callable[..., Awaitable[set[str]]] = (
+        service_helper.async_extract_entity_ids
+    )
+    # Home Assistant 2025.4 takes hass first; newer versions take the call alone.
+    if "hass" in inspect.signature(extract).parameters:
+        return await extract(call.hass, call)
+    return await extract(call)
+
+
+async def _door_locks(call: ServiceCall) -> list[tuple[AcsConfigEntry, list[str]]]:
+    """Return the doors of the door locks a call targets, by loaded entry.
+
+    An entity named explicitly that is not a door lock of ACS Bridge is an
+    error; other entities of a targeted device or area are left out.
+    """
+    hass = call.hass
+    registry = er.async_get(hass)
+    named = set(cv.ensure_list(call.data.get(ATTR_ENTITY_ID)))
+    doors: dict[str, tuple[AcsConfigEntry, list[str]]] = {}
+    for entity_id in sorted(await _target_entity_ids(call)):
+        entity = registry.async_get(entity_id)
+        entry = None
+        door_id = None
+        if entity and entity.platform == DOMAIN and entity.domain == Platform.LOCK:
+            entry = hass.config_entries.async_get_entry(entity.config_entry_id or "")
+            door_id = door_id_from_unique_id(
+                entity.config_entry_id or "", entity.unique_id, "lock"
+            )
+        if entry is None or door_id is None:
+            if entity_id in named:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="not_a_door_lock",
+                    translation_placeholders={"entity_id": entity_id},
+                )
+            continue
+        if entry.state is not ConfigEntryState.LOADED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="entry_not_loaded"
+            )
+        doors.setdefault(entry.entry_id, (entry, []))[1].append(door_id)
+    if not doors:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_door_targeted"
+        )
+    return list(doors.values())
+
+
+async def _hold_open(call: ServiceCall) -> None:
+    """Hold the targeted doors open for a while (codes checked first, per server)."""
+    targets = await _door_locks(call)
+    for entry, door_ids in targets:
+        await async_check_code(
+            call.hass,
+            entry,
+            call.data.get(ATTR_CODE),
+            call.context,
+            command=DoorCommand.HOLD_OPEN,
+            door_ids=door_ids,
+            mode=MODE_NORMALLY_OPEN,
+        )
+    results = await asyncio.gather(
+        *(
+            entry.runtime_data.door_control.async_hold_open(
+                door_ids, call.data[ATTR_DURATION], call.context
+            )
+            for entry, door_ids in targets
+        ),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
+async def _set_site_mode(call: ServiceCall) -> ServiceResponse:
+    """Switch the doors of a site, or of an area, to a site mode."""
+    entry = _entry(call)
+    control = entry.runtime_data.door_control
+    area = None
+    if (text := call.data.get(ATTR_AREA)) is not None:
+        area = find_area(entry.runtime_data.coordinator.data, text)
+        if area is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="area_not_found",
+                translation_placeholders={"area": text},
+            )
+    mode = SiteMode(call.data[ATTR_MODE])
+    plan = control.plan_site_mode(mode, area)
+    await async_check_code(
+        call.hass,
+        entry,
+        call.data.get(ATTR_CODE),
+        call.context,
+        command=DoorCommand.SITE_MODE,
+        door_ids=list(plan.doors),
+        mode=mode.value,
+    )
+    return await control.async_run_site_mode(plan, call.context)
+
+
 # name: (handler, schema, for administrators only). The people actions return
 # personal data in bulk: only administrators (or automations, which carry no
 # user) may call them.
@@ -384,3 +521,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
             schema=schema,
             supports_response=SupportsResponse.ONLY,
         )
+    hass.services.async_register(
+        DOMAIN, "hold_open", _hold_open, schema=HOLD_OPEN_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        "set_site_mode",
+        _set_site_mode,
+        schema=SET_SITE_MODE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.selector import validate_selector
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -134,7 +135,11 @@ async def test_registered_actions_match_services_yaml(
     services = read_services_yaml() or {}
     registered = hass.services.async_services_for_domain(DOMAIN)
     assert set(registered) == set(services)
+    # An action with a target also takes the target's fields (entity_id, ...).
+    target_keys = {str(key) for key in cv.ENTITY_SERVICE_FIELDS} | {"metadata"}
     for name, service in registered.items():
         keys = _schema_keys(service.schema)
         if keys is not None:
+            if "target" in services[name]:
+                keys -= target_keys
             assert keys == set(_service_fields(services[name])), name

@@ -446,6 +446,7 @@ class ProtocolApi:
         )
         if paging is None:
             return ok(len(found))
+        found = self.sim.order_records(found)
         return ok([render.record(r) for r in _page(found, *paging)])
 
     def alarms(self) -> web.Response:

@@ -625,3 +625,16 @@ async def test_faults(
 async def test_slow_but_in_time(sim: Any, adapter: AxBsHttpV1Adapter) -> None:
     sim.fault("slow", count=1, delay=0.0)
     assert len(await adapter.doors()) == len(sim.site.doors)
+
+
+@pytest.mark.parametrize("order", ["id", "newest_first", "shuffled"])
+async def test_latest_record_id_whatever_the_order(
+    sim: Any, make_adapter: MakeAdapter, order: str
+) -> None:
+    """The highest id is found whether pages come oldest first, newest first or mixed."""
+    adapter = make_adapter(sim.port, page_size=10)
+    swipes = sim.burst(57)
+    sim.record_order = order
+    expected = max(s.record_id for s in swipes)
+    assert await adapter.latest_record_id(kind=RecordKind.SWIPE) == expected
+    assert await adapter.latest_record_id() == expected

@@ -240,3 +240,49 @@ async def test_requests_are_bounded(
     assert len(await task) == 10
     assert canned.max_in_flight == 3
     assert len(canned.targets) == 10
+
+
+# --- size of an answer --------------------------------------------------------------
+
+
+@pytest.fixture
+async def streaming_server() -> Any:
+    """A server on loopback that streams a body: endless, or 20 MiB of valid JSON."""
+    from aiohttp import web
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        await response.write(b'{"status": 0, "msg": "success", "data": [')
+        try:
+            while True:
+                await response.write(b'{"eventId": 1},' * 4096)
+        except (ConnectionError, RuntimeError):
+            pass
+        return response
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        rows = ",".join(['{"eventId": 1}'] * (20 * 1024 * 1024 // 15))
+        return web.Response(text=envelope(f"[{rows}]"), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/v1/acs/device/eventcache/swipecard/endless", endless)
+    app.router.add_get("/api/v1/acs/device/eventcache/swipecard/huge", huge)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("controller", ["endless", "huge"])
+async def test_answers_are_size_limited(
+    streaming_server: int, make_adapter: MakeAdapter, controller: str
+) -> None:
+    """An endless or oversized body is refused with a clear error, not read to the end."""
+    adapter = make_adapter(streaming_server, request_timeout=5.0)
+    with pytest.raises(AcsResponseError, match="larger than 16 MiB"):
+        await adapter.poll_events([controller])

@@ -42,6 +42,12 @@ _LOGGER = logging.getLogger(__name__)
 API_PATH: Final = "/api/v1/"
 #: The server answers HTTP 414 for a longer URL.
 MAX_URL_LENGTH: Final = 4096
+#: The largest answer read. The largest legitimate one is a page of 1000 rows
+#: (or the 1000 alarms of #19): about 1.5 KiB a row with Chinese names and
+#: every field, so some 2 MiB; a body past this limit is not an AX-ACS answer
+#: (a proxy or server gone wrong) and must not exhaust memory.
+MAX_BODY_BYTES: Final = 16 * 1024 * 1024
+_CHUNK_BYTES: Final = 64 * 1024
 
 type QueryValue = str | int | datetime | None
 type Query = Sequence[tuple[str, QueryValue]]
@@ -201,6 +207,10 @@ def decode_envelope(endpoint: str, body: bytes, password: str = "") -> Envelope:
     )
 
 
+class _BodyTooLargeError(Exception):
+    """The answer passed ``Transport.max_body_bytes``."""
+
+
 class Transport:
     """The wire of one AX-ACS server, on an injected aiohttp session."""
 
@@ -210,6 +220,8 @@ class Transport:
         self._config = config
         self._semaphore = asyncio.Semaphore(max(1, config.max_concurrent_requests))
         self._base_url: str | None = None
+        #: Answers longer than this are refused (``AcsResponseError``).
+        self.max_body_bytes = MAX_BODY_BYTES
         # True: verify with aiohttp's cached default context; False: do not.
         self._ssl: bool = config.verify_ssl
 
@@ -272,6 +284,21 @@ class Transport:
             )
         return URL(text, encoded=True)
 
+    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
+        """Read the body, at most :attr:`max_body_bytes` of it."""
+        limit = self.max_body_bytes
+        if response.content_length is not None and response.content_length > limit:
+            raise _BodyTooLargeError
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                # Leaving the response unread closes its connection.
+                raise _BodyTooLargeError
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def request(
         self, endpoint: str, path: Sequence[str] = (), query: Query = ()
     ) -> Envelope:
@@ -295,7 +322,12 @@ class Transport:
                     ) as response,
                 ):
                     http_status = response.status
-                    body = await response.read()
+                    body = await self._read_body(response)
+            except _BodyTooLargeError:
+                error = AcsResponseError(
+                    f"{endpoint}: the answer is larger than "
+                    f"{self.max_body_bytes // (1024 * 1024)} MiB"
+                )
             except TimeoutError:
                 error = AcsTimeoutError(
                     f"{endpoint}: no answer within {self._config.request_timeout:g} s"

@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.acs_bridge.adapters import (
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsConnectionError,
     Capability,
     Door,
@@ -362,3 +363,16 @@ async def test_server_time_zone_option(
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert str(configs[0].time_zone) == "Asia/Shanghai"
+
+
+async def test_setup_with_an_unverifiable_certificate(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """Setup retries and says the certificate is the reason, pointing to the option."""
+    mock_adapter.check_credentials.side_effect = AcsCertificateError("self-signed")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "certificate" in (mock_config_entry.reason or "")
+    assert "Verify the SSL certificate" in (mock_config_entry.reason or "")

@@ -10,7 +10,12 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .access_pipeline import AccessEventPipeline, async_remove_stores
-from .adapters import AcsAuthenticationError, AcsError, available_adapters
+from .adapters import (
+    AcsAuthenticationError,
+    AcsCertificateError,
+    AcsError,
+    available_adapters,
+)
 from .alarms import AlarmNotifier
 from .const import CONF_TIME_ZONE, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
@@ -45,6 +50,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     except AcsAuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except AcsCertificateError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="invalid_certificate"
         ) from err
     except AcsError as err:
         raise ConfigEntryNotReady(

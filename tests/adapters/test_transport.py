@@ -286,3 +286,71 @@ async def test_answers_are_size_limited(
     adapter = make_adapter(streaming_server, request_timeout=5.0)
     with pytest.raises(AcsResponseError, match="larger than 16 MiB"):
         await adapter.poll_events([controller])
+
+
+# --- certificates -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def tls_server(tmp_path: Any) -> Any:
+    """An HTTPS server on loopback with a self-signed certificate."""
+    import datetime as dt
+    import ssl
+
+    from aiohttp import web
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+
+    async def devices(request: web.Request) -> web.Response:
+        return web.Response(text=envelope("[]"), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/v1/acs/devices", devices)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
+async def test_unverifiable_certificate(
+    tls_server: int, make_adapter: MakeAdapter
+) -> None:
+    """A self-signed certificate is its own error; without verification it answers."""
+    from custom_components.acs_bridge.adapters import AcsCertificateError
+
+    adapter = make_adapter(tls_server, ssl=True)
+    with pytest.raises(AcsCertificateError, match="certificate cannot be verified"):
+        await adapter.controllers()
+    assert (
+        await make_adapter(tls_server, ssl=True, verify_ssl=False).controllers() == []
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 import logging
+import ssl
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from yarl import URL
 from ..exceptions import (  # noqa: TID252
     AcsAccountLockedError,
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsConnectionError,
     AcsError,
     AcsInvalidRequestError,
@@ -331,6 +333,14 @@ class Transport:
             except TimeoutError:
                 error = AcsTimeoutError(
                     f"{endpoint}: no answer within {self._config.request_timeout:g} s"
+                )
+            except (
+                aiohttp.ClientConnectorCertificateError,
+                ssl.SSLCertVerificationError,
+            ) as err:
+                error = AcsCertificateError(
+                    f"{endpoint}: the server's certificate cannot be verified "
+                    f"({type(err).__name__})"
                 )
             except (aiohttp.ClientError, OSError) as err:
                 # The aiohttp error names the URL: keep only its class.

@@ -271,6 +271,21 @@ class ProtocolApi:
                 return envelope(
                     fault.status, MESSAGES.get(fault.status, "一般错误"), None
                 )
+            case "hold":
+                # held until the test releases it (then answered normally)
+                released = self.sim.fault_set.released
+                self.sim.fault_set.hold_started()
+                try:
+                    waiters = [
+                        asyncio.ensure_future(released.wait()),
+                        asyncio.ensure_future(stopping.wait()),
+                    ]
+                    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                    for waiter in waiters:
+                        waiter.cancel()
+                finally:
+                    self.sim.fault_set.hold_ended()
+                return None
             case "slow":
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), fault.delay)

@@ -196,6 +196,10 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         )
         return reply({"ok": True, "active": len(sim.fault_set.faults)})
 
+    async def faults_release(request: web.Request) -> web.StreamResponse:
+        sim.release_held()
+        return reply({"ok": True})
+
     async def faults_clear(request: web.Request) -> web.StreamResponse:
         sim.clear_faults()
         return reply({"ok": True})
@@ -274,6 +278,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         "controller/online": controller_online,
         "fault": fault,
         "faults/clear": faults_clear,
+        "faults/release": faults_release,
         "restart": restart,
         "settings": settings,
     }

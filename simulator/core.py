@@ -273,13 +273,18 @@ class Simulator:
 
         ``kind``: ``http500``, ``malformed_json``, ``html`` (200 text/html),
         ``slow`` (answers after ``delay`` s), ``timeout`` (never answers),
-        ``drop`` (closes the connection) or ``status`` (envelope with
-        ``status``). ``count`` None lasts until ``clear_faults``; ``path`` limits
+        ``drop`` (closes the connection), ``status`` (envelope with
+        ``status``) or ``hold`` (answers normally once ``release_held`` is
+        called). ``count`` None lasts until ``clear_faults``; ``path`` limits
         the fault to paths (after /api/v1/) starting with it.
         """
         return self.fault_set.add(
             kind, count=count, path=path, delay=delay, status=status
         )
+
+    def release_held(self) -> None:
+        """Answer every request a ``hold`` fault keeps waiting."""
+        self.fault_set.release_held()
 
     def clear_faults(self) -> None:
         """Remove every fault."""

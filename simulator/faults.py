@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 FAULT_KINDS = frozenset(
-    {"http500", "malformed_json", "html", "slow", "timeout", "drop", "status"}
+    {"http500", "malformed_json", "html", "slow", "timeout", "drop", "status", "hold"}
 )
 
 
@@ -38,6 +39,26 @@ class FaultSet:
     def __init__(self) -> None:
         """Start with no fault."""
         self.faults: list[Fault] = []
+        #: Set by ``release_held``: the requests a ``hold`` fault keeps are answered.
+        self.released = asyncio.Event()
+        #: How many requests a ``hold`` fault keeps now.
+        self.held = 0
+        self._held_changed = asyncio.Event()
+
+    def hold_started(self) -> None:
+        """Count a request a ``hold`` fault keeps."""
+        self.held += 1
+        self._held_changed.set()
+
+    def hold_ended(self) -> None:
+        """Count a held request answered."""
+        self.held -= 1
+
+    async def wait_held(self, count: int = 1) -> None:
+        """Return once ``count`` requests are held."""
+        while self.held < count:
+            self._held_changed.clear()
+            await self._held_changed.wait()
 
     def add(
         self,
@@ -64,6 +85,11 @@ class FaultSet:
     def clear(self) -> None:
         """Remove every fault."""
         self.faults.clear()
+
+    def release_held(self) -> None:
+        """Answer the requests held by ``hold`` faults (normally); new ones wait again."""
+        self.released.set()
+        self.released = asyncio.Event()
 
     def take(self, api_path: str) -> Fault | None:
         """Return the fault for this request, using up one of its count."""

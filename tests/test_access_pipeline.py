@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import time
 from typing import Any
@@ -472,3 +473,24 @@ async def test_reload_mid_stream_repeats_nothing(
     ids = [e.data["event_id"] or e.data["record_id"] for e in events]
     assert len(ids) == len(set(ids)) == 10
     assert swipe_keys(events) == sim_keys(first + second + third)
+
+
+async def test_a_held_record_read_never_delays_the_live_poll(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """The records are read beside the real-time polls, not inline."""
+    sim = sim_setup.sim
+    pipeline = sim_setup.runtime.events
+    events = async_capture_events(hass, EVENT_ACCESS)
+    await poll(hass, sim_setup)
+    sim.fault("hold", path="swipecardrecords")
+    pipeline.ledger.reconcile_due = True
+    await asyncio.wait_for(pipeline.async_poll(), 5)  # starts the record read
+    swipes = sim.burst(3)
+    await asyncio.wait_for(pipeline.async_poll(), 5)
+    await hass.async_block_till_done()
+    assert swipe_keys(events) == sim_keys(swipes)
+    assert sim.fault_set.held == 1  # the record read is still held
+    sim.release_held()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(events) == 3

@@ -82,3 +82,20 @@ async def test_timeout_does_not_block_stop(api: Api) -> None:
     assert loop.time() - started < 1.0
     with pytest.raises(aiohttp.ClientError):
         await pending
+
+
+async def test_hold_answers_once_released(sim: Simulator) -> None:
+    """A held request waits for release_held, then gets its normal answer."""
+    import asyncio
+
+    import aiohttp
+
+    sim.fault("hold", count=1, path="acs/devices")
+    async with aiohttp.ClientSession() as session:
+        request = asyncio.ensure_future(session.get(f"{sim.url}/api/v1/acs/devices"))
+        await asyncio.wait_for(sim.fault_set.wait_held(), 5)
+        assert not request.done()
+        sim.release_held()
+        async with await request as response:
+            assert (await response.json())["status"] == 0
+    assert sim.fault_set.held == 0

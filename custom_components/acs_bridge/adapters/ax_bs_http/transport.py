@@ -44,6 +44,8 @@ _LOGGER = logging.getLogger(__name__)
 API_PATH: Final = "/api/v1/"
 #: The server answers HTTP 414 for a longer URL.
 MAX_URL_LENGTH: Final = 4096
+#: Requests to the real-time cache (#29) in flight at once, beside the others.
+REALTIME_SLOTS: Final = 2
 #: The largest answer read. The largest legitimate one is a page of 1000 rows
 #: (or the 1000 alarms of #19): about 1.5 KiB a row with Chinese names and
 #: every field, so some 2 MiB; a body past this limit is not an AX-ACS answer
@@ -221,6 +223,9 @@ class Transport:
         self._session = session
         self._config = config
         self._semaphore = asyncio.Semaphore(max(1, config.max_concurrent_requests))
+        # The real-time cache keeps an event for 2 s: its polls have their own
+        # slots and never queue behind door reads, commands or record pages.
+        self._realtime_semaphore = asyncio.Semaphore(REALTIME_SLOTS)
         self._base_url: str | None = None
         #: Answers longer than this are refused (``AcsResponseError``).
         self.max_body_bytes = MAX_BODY_BYTES
@@ -302,9 +307,17 @@ class Transport:
         return b"".join(chunks)
 
     async def request(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
+        self,
+        endpoint: str,
+        path: Sequence[str] = (),
+        query: Query = (),
+        *,
+        realtime: bool = False,
     ) -> Envelope:
         """Send one GET and return the envelope of status 0 or 102.
+
+        ``realtime`` requests (the 2 s cache) take their own slots, so they
+        never wait for the others to finish.
 
         Every other outcome raises a subclass of ``AcsError`` that carries the
         server's code and message, and never the URL: ``endpoint`` (the fixed
@@ -315,7 +328,7 @@ class Transport:
         http_status = 0
         body = b""
         _LOGGER.debug("GET %s", endpoint)
-        async with self._semaphore:
+        async with self._realtime_semaphore if realtime else self._semaphore:
             try:
                 async with (
                     asyncio.timeout(self._config.request_timeout),

@@ -48,7 +48,7 @@ from .const import (
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
-from .identifiers import door_key, entity_unique_id
+from .identifiers import door_key, entity_unique_id, server_key
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 2.0
@@ -98,6 +98,9 @@ class AccessEventPipeline:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, store_key(entry.entry_id, "events")
         )
+        # The server the cursor belongs to (fixed now: a reconfigure updates
+        # the entry before this pipeline stores its state on unload).
+        self._server = server_key(entry.data)
         self._save_scheduled = False
         self._unsub: CALLBACK_TYPE | None = None
         self._stopped = False
@@ -123,9 +126,13 @@ class AccessEventPipeline:
 
     async def async_start(self) -> None:
         """Load the cursor and start polling."""
-        self.ledger.restore(
-            await self._store.async_load() or {}, time.monotonic(), time.time()
-        )
+        stored = await self._store.async_load() or {}
+        if stored.get("server", self._server) != self._server:
+            # Reconfigured to another server: its record ids are not ours.
+            # Start at its newest record (no false gap, no replay of its past).
+            LOGGER.info("The server changed: following its records from now on")
+            stored = {}
+        self.ledger.restore(stored, time.monotonic(), time.time())
         if self.records and self.ledger.cursor is None:
             try:
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
@@ -369,7 +376,10 @@ class AccessEventPipeline:
 
     def _data_to_store(self) -> dict[str, Any]:
         self._save_scheduled = False
-        return self.ledger.snapshot(time.monotonic(), time.time())
+        return {
+            **self.ledger.snapshot(time.monotonic(), time.time()),
+            "server": self._server,
+        }
 
     def _save(self) -> None:
         # Scheduled once per SAVE_DELAY: calling async_delay_save on every swipe

@@ -6,7 +6,8 @@ change. Every module builds (and reads) them through these functions.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 #: The object key of the server itself.
 HUB_KEY: Final = "hub"
@@ -53,3 +54,11 @@ def door_id_from_identifier(entry_id: str, identifier: str) -> str | None:
     if identifier.startswith(prefix) and len(identifier) > len(prefix):
         return identifier[len(prefix) :]
     return None
+
+
+def server_key(data: Mapping[str, Any]) -> str:
+    """Return which server an entry's stored state belongs to (host and port).
+
+    Not an identifier of the registries: a reconfigure may change it.
+    """
+    return f"{str(data.get('host', '')).strip().lower()}:{data.get('port', '')}"

@@ -231,7 +231,11 @@ class ProtocolApi:
                 # What is true now, sent only when the test releases it.
                 held = self._answer(answer, api_path)
                 fault.arrived.set()
-                await self._hold(fault)
+                sim.fault_set.hold_started()
+                try:
+                    await self._hold(fault)
+                finally:
+                    sim.fault_set.hold_ended()
                 return held
             response = await self._apply_fault(request, fault)
             if response is not None:
@@ -473,6 +477,7 @@ class ProtocolApi:
         )
         if paging is None:
             return ok(len(found))
+        found = self.sim.order_records(found)
         return ok([render.record(r) for r in _page(found, *paging)])
 
     def alarms(self) -> web.Response:

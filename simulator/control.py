@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import fields, is_dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from .core import Simulator
 
 type Body = dict[str, Any]
+
+#: The orders the record pages can come in (``Simulator.record_order``).
+RECORD_ORDERS = ("id", "newest_first", "shuffled")
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -201,6 +204,26 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         sim.release_faults()
         return reply({"ok": True})
 
+    async def settings(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        if "clock_offset_seconds" in body:
+            offset = body["clock_offset_seconds"]
+            if not isinstance(offset, (int, float)) or isinstance(offset, bool):
+                raise BadRequestError("'clock_offset_seconds' must be a number")
+            sim.clock_offset = timedelta(seconds=offset)
+        if "record_order" in body:
+            order = _str(body, "record_order")
+            if order not in RECORD_ORDERS:
+                raise BadRequestError(f"'record_order' must be one of {RECORD_ORDERS}")
+            sim.record_order = order
+        return reply(
+            {
+                "clock_offset_seconds": sim.clock_offset.total_seconds(),
+                "record_order": sim.record_order,
+                "now": sim.now(),
+            }
+        )
+
     async def restart(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         sim.restart(clear_records=bool(body.get("clear_records", False)))
@@ -257,6 +280,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         "faults/clear": faults_clear,
         "faults/release": faults_release,
         "restart": restart,
+        "settings": settings,
     }
     gets: dict[str, Handler] = {
         "site": site,

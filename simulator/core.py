@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 import contextlib
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 import random
 import time
@@ -85,6 +85,11 @@ class Simulator:
         self.max_logged_requests: int | None = None
         """None keeps every request; a number keeps about that many, dropping the oldest."""
         self.requests_dropped = 0
+        self.clock_offset = timedelta()
+        """Added to the server's wall clock: a server that runs behind or ahead."""
+        self.record_order = "id"
+        """Order of the record pages: ``id`` (oldest first), ``newest_first`` or
+        ``shuffled`` (the specification does not say; some servers differ)."""
         self.stats = Stats()
         self.fault_set = FaultSet()
         self.stopping = asyncio.Event()
@@ -164,8 +169,24 @@ class Simulator:
     # --- time and logs ---------------------------------------------------------------
 
     def now(self) -> datetime:
-        """Return the server's time: an aware datetime in the site's time zone."""
-        return datetime.now(self.tz)
+        """Return the server's time: an aware datetime in the site's time zone.
+
+        It is the real time moved by :attr:`clock_offset` (in absolute time,
+        so an offset can carry it across a change of daylight saving time).
+        """
+        if not self.clock_offset:
+            return datetime.now(self.tz)
+        return (datetime.now(UTC) + self.clock_offset).astimezone(self.tz)
+
+    def order_records[T](self, records: list[T]) -> list[T]:
+        """Return record rows in the order of :attr:`record_order` (stable per list)."""
+        if self.record_order == "newest_first":
+            return records[::-1]
+        if self.record_order == "shuffled":
+            shuffled = list(records)
+            random.Random(len(records)).shuffle(shuffled)
+            return shuffled
+        return records
 
     @property
     def door_commands(self) -> list[DoorCommand]:
@@ -270,6 +291,8 @@ class Simulator:
     def release_faults(self) -> None:
         """Send every answer a ``hold`` fault holds."""
         self.fault_set.release()
+
+    release_held = release_faults
 
     def restart(self, clear_records: bool = False) -> None:
         """Restart the server: empty cache, event ids from 1, account unlocked.

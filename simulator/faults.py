@@ -60,6 +60,24 @@ class FaultSet:
         """Start with no fault."""
         self.faults: list[Fault] = []
         self._holds: list[Fault] = []
+        #: How many requests a ``hold`` fault keeps now.
+        self.held = 0
+        self._held_changed = asyncio.Event()
+
+    def hold_started(self) -> None:
+        """Count a request a ``hold`` fault keeps."""
+        self.held += 1
+        self._held_changed.set()
+
+    def hold_ended(self) -> None:
+        """Count a held request answered."""
+        self.held -= 1
+
+    async def wait_held(self, count: int = 1) -> None:
+        """Return once ``count`` requests are held."""
+        while self.held < count:
+            self._held_changed.clear()
+            await self._held_changed.wait()
 
     def add(
         self,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import time
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.acs_bridge.const import EVENT_ACCESS
@@ -279,26 +282,28 @@ async def test_record_ids_start_over(hass: HomeAssistant, sim_setup: SimSetup) -
 async def test_gap_older_than_replay_window(
     hass: HomeAssistant, sim_setup: SimSetup, issue_registry: ir.IssueRegistry
 ) -> None:
-    """Swipes older than replay_minutes are summarised in a repair, not replayed."""
+    """Swipes older than replay_minutes by the server's clock: a repair, no replay."""
     sim = sim_setup.sim
     events = async_capture_events(hass, EVENT_ACCESS)
     pipeline = sim_setup.runtime.events
-    sim.fault("http500", count=1, path="acs/device/eventcache")
-    sim.burst(4)
-    await poll(hass, sim_setup)  # the real-time poll fails, the records wait
-    pipeline.ledger._pending.clear()  # as if Home Assistant had been down meanwhile
+    await poll(hass, sim_setup)
+    assert await hass.config_entries.async_unload(sim_setup.entry.entry_id)
+    sim.burst(4)  # while Home Assistant is down ...
+    sim.clock_offset = timedelta(minutes=11)  # ... for 11 minutes
     sim_setup.clock.advance(3)
-    pipeline.ledger.replay = timedelta(seconds=0)
-    pipeline.ledger.reconcile_due = True
+    recent = sim.burst(1)
+    assert await hass.config_entries.async_setup(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
     await poll(hass, sim_setup, times=2)
 
-    assert events == []
+    assert swipe_keys(events) == sim_keys(recent)
     issue = issue_registry.async_get_issue(
         "acs_bridge", f"events_gap_{sim_setup.entry.entry_id}"
     )
     assert issue is not None
     assert issue.translation_placeholders["count"] == "4"
-    assert pipeline.cursor >= 4
+    assert sim_setup.runtime.events.cursor == recent[0].record_id
+    assert pipeline is not sim_setup.runtime.events
 
 
 async def test_late_poll_reads_the_records(
@@ -394,3 +399,98 @@ async def test_cursor_save_not_pushed_back_by_swipes(
         sim_setup.sim.burst(1)
         await poll(hass, sim_setup)
         assert delay_save.call_count == 2
+
+
+@pytest.mark.parametrize("minutes", [-15, 15])
+async def test_server_clock_behind_or_ahead(
+    hass: HomeAssistant,
+    sim_setup: SimSetup,
+    issue_registry: ir.IssueRegistry,
+    minutes: int,
+) -> None:
+    """A server clock 15 minutes off loses no swipe and raises no repair."""
+    sim = sim_setup.sim
+    sim.clock_offset = timedelta(minutes=minutes)
+    events = async_capture_events(hass, EVENT_ACCESS)
+    await poll(hass, sim_setup)
+    live = sim.burst(3)
+    await poll(hass, sim_setup)
+    sim.fault("http500", count=1, path="acs/device/eventcache")
+    lost = sim.burst(3)
+    await poll(hass, sim_setup)  # fails: these leave the cache unseen
+    sim_setup.clock.advance(3)
+    await poll(hass, sim_setup, times=2)
+
+    assert swipe_keys(events) == sim_keys(live + lost)
+    assert [e.data["replayed"] for e in events] == [False] * 3 + [True] * 3
+    assert not issue_registry.async_get_issue(
+        "acs_bridge", f"events_gap_{sim_setup.entry.entry_id}"
+    )
+
+
+async def test_records_released_while_the_live_feed_keeps_failing(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Real time keeps failing, records work: swipes arrive after the cache window."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    await poll(hass, sim_setup)
+    sim.fault("http500", path="acs/device/eventcache")
+    swipes = sim.burst(4)
+    now = [time.monotonic()]
+    with patch(
+        "custom_components.acs_bridge.access_pipeline.time.monotonic",
+        side_effect=lambda: now[0],
+    ):
+        sim_setup.runtime.events.ledger.reconcile_due = True
+        await poll(hass, sim_setup)  # fails; the records are read and held
+        assert events == []
+        now[0] += 3  # longer than the cache keeps an event
+        await poll(hass, sim_setup)
+    assert swipe_keys(events) == sim_keys(swipes)
+    assert all(e.data["replayed"] for e in events)
+
+
+async def test_reload_mid_stream_repeats_nothing(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """A reload (an options change) in a stream of swipes: none repeated, none lost."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    first = sim.burst(5)
+    await poll(hass, sim_setup)
+    sim_setup.runtime.events.ledger.reconcile_due = True
+    await poll(hass, sim_setup, times=2)  # their records are read and matched
+    second = sim.burst(3)  # not yet polled
+    await hass.config_entries.async_reload(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
+    third = sim.burst(2)
+    await poll(hass, sim_setup, times=2)  # the cache still holds all three
+    sim_setup.clock.advance(3)
+    sim_setup.runtime.events.ledger.reconcile_due = True
+    await poll(hass, sim_setup, times=2)
+
+    ids = [e.data["event_id"] or e.data["record_id"] for e in events]
+    assert len(ids) == len(set(ids)) == 10
+    assert swipe_keys(events) == sim_keys(first + second + third)
+
+
+async def test_a_held_record_read_never_delays_the_live_poll(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """The records are read beside the real-time polls, not inline."""
+    sim = sim_setup.sim
+    pipeline = sim_setup.runtime.events
+    events = async_capture_events(hass, EVENT_ACCESS)
+    await poll(hass, sim_setup)
+    sim.fault("hold", path="swipecardrecords")
+    pipeline.ledger.reconcile_due = True
+    await asyncio.wait_for(pipeline.async_poll(), 5)  # starts the record read
+    swipes = sim.burst(3)
+    await asyncio.wait_for(pipeline.async_poll(), 5)
+    await hass.async_block_till_done()
+    assert swipe_keys(events) == sim_keys(swipes)
+    assert sim.fault_set.held == 1  # the record read is still held
+    sim.release_held()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(events) == 3

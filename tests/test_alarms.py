@@ -136,3 +136,67 @@ async def test_notices_go_when_the_entry_is_deleted(
     await hass.async_block_till_done()
     assert nid not in notifications(hass)
     assert gap_issue(hass, sim_setup) is None
+
+
+async def test_reconfigure_to_another_server_re_anchors(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Another host or port: its history is not replayed, its open alarms are announced.
+
+    The new server's alarm ids and record ids say nothing about the old one's:
+    its alarm 1 is another alarm than the old server's alarm 1.
+    """
+    from homeassistant.const import CONF_PASSWORD, CONF_PORT
+
+    from custom_components.acs_bridge.const import EVENT_ACCESS
+    from simulator import Simulator
+
+    from .sim_fixtures import SIM_PASSWORD, FakeClock
+
+    old = sim_setup.sim
+    alarms = async_capture_events(hass, EVENT_ALARM)
+    swipes = async_capture_events(hass, EVENT_ACCESS)
+    old.raise_alarm(old.site.doors[0].id)
+    old.burst(3)
+    await refresh(hass, sim_setup)
+    await sim_setup.runtime.events.async_poll()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert (len(alarms), len(swipes)) == (1, 3)
+
+    new = Simulator(old.spec)
+    new.clock = clock = FakeClock()
+    await new.start(host="127.0.0.1", port=0)
+    try:
+        history = new.burst(20)
+        clock.advance(10)  # long gone from its cache
+        new_alarm = new.raise_alarm(new.site.doors[1].id)
+        assert new_alarm == 1  # the same id as the old server's alarm
+        result = await sim_setup.entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                **{k: v for k, v in sim_setup.entry.data.items() if k != "adapter"},
+                CONF_PORT: new.port,
+                CONF_PASSWORD: SIM_PASSWORD,
+            },
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        for _ in range(3):
+            await sim_setup.runtime.events.async_poll()
+            await hass.async_block_till_done(wait_background_tasks=True)
+        assert sim_setup.runtime.events.cursor == history[-1].record_id
+        assert len(swipes) == 3  # none of the new server's history
+        assert len(alarms) == 2
+        assert alarms[1].data["door_id"] == new.site.doors[1].id
+        shown = notifications(hass)
+        assert notification_id(sim_setup.entry.entry_id, 1) in shown
+        assert new.site.doors[1].name in str(shown)
+        # Its swipes from now on arrive.
+        fresh = new.burst(2)
+        await sim_setup.runtime.events.async_poll()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert len(swipes) == 5
+        assert swipes[-1].data["card_no"] == fresh[-1].card_no
+    finally:
+        await new.stop()

@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.acs_bridge.adapters import (
     AcsAccountLockedError,
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsConnectionError,
     AcsResponseError,
     AcsTimeoutError,
@@ -85,6 +86,7 @@ async def test_user_flow(hass: HomeAssistant, mock_adapter: MagicMock) -> None:
     ("error", "key"),
     [
         (AcsConnectionError("refused"), "cannot_connect"),
+        (AcsCertificateError("self-signed"), "invalid_certificate"),
         (AcsTimeoutError("slow"), "cannot_connect"),
         (AcsResponseError("not json"), "cannot_connect"),
         (AcsAuthenticationError("bad", code=105), "invalid_auth"),
@@ -385,3 +387,27 @@ async def test_options_unlock_code_errors(
     for key in result["data_schema"].schema:
         if key.schema == CONF_UNLOCK_CODE:
             assert not (key.description or {}).get("suggested_value")
+
+
+async def test_unverifiable_certificate_in_reauth_and_reconfigure(
+    hass: HomeAssistant, mock_adapter: MagicMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """A certificate that cannot be verified says so, not "cannot connect"."""
+    mock_config_entry.add_to_hass(hass)
+    mock_adapter.check_credentials.side_effect = AcsCertificateError("self-signed")
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "pw"}
+    )
+    assert result["errors"] == {"base": "invalid_certificate"}
+
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**USER_INPUT, CONF_SSL: True}
+    )
+    assert result["errors"] == {"base": "invalid_certificate"}
+    mock_adapter.check_credentials.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**USER_INPUT, CONF_SSL: True, CONF_VERIFY_SSL: False}
+    )
+    assert result["reason"] == "reconfigure_successful"

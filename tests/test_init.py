@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.acs_bridge.adapters import (
+    AcsCertificateError,
     AcsConnectionError,
     Capability,
     Door,
@@ -313,3 +314,16 @@ async def test_removed_plugin_adapter(
     assert entry.error_reason_translation_key == "adapter_not_found"
     assert "uninstalled_vendor_v2" in (entry.reason or "")
     assert "KeyError" not in caplog.text
+
+
+async def test_setup_with_an_unverifiable_certificate(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_adapter: MagicMock
+) -> None:
+    """Setup retries and says the certificate is the reason, pointing to the option."""
+    mock_adapter.controllers.side_effect = AcsCertificateError("self-signed")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "certificate" in (mock_config_entry.reason or "")
+    assert "Verify the SSL certificate" in (mock_config_entry.reason or "")

@@ -15,8 +15,17 @@ Two sources feed it:
   it would have delivered it by then. A record that no real-time event matched
   (same door, card and time) is delivered late, marked ``replayed``.
 
-Its state (the cursor and the keys of recent deliveries) is a plain dict, so a
-restart neither loses nor repeats events.
+A record is too old to replay only when it shows up in the first read after
+a gap (a restart, or records unread for longer than the replay window) and is
+older than the newest time the server itself reported by more than the replay
+window; a record read in time is never too old. Home Assistant's clock is
+never compared with the server's naive times (a skewed server clock, or the
+repeated hour when clocks go back, would lose swipes).
+
+Its state (the cursor, the recent live deliveries with their age, and the
+event ids still in the cache) is a plain dict, so a reload neither loses nor
+repeats events; after a crash, the deliveries of the last seconds before it
+may be repeated, never lost.
 """
 
 from __future__ import annotations
@@ -24,9 +33,10 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 import logging
+import math
 from typing import Any, Final
 
 from .adapters import AccessEvent, AccessReason, AccessRecord
@@ -37,8 +47,12 @@ _LOGGER = logging.getLogger(__package__)
 SEEN_SECONDS: Final = 30.0
 # How often the records are read when nothing went wrong.
 RECONCILE_SECONDS: Final = 10.0
-# Keys of deliveries kept to match records against (and across restarts).
-DELIVERED_KEYS_MAX: Final = 5000
+# Live deliveries are remembered (to match their records, across restarts)
+# until their records are read, at most the replay window once the records
+# can be read; this bound only caps memory in a records outage lasting hours.
+DELIVERED_KEYS_MAX: Final = 20000
+# Records held for matching; past this, the oldest are released at once.
+HELD_RECORDS_MAX: Final = 5000
 
 type MatchKey = tuple[str, str, str]
 
@@ -58,6 +72,18 @@ def access_event_type(reason: str | None, is_alarm: bool) -> AccessEventType:
     if is_alarm:
         return AccessEventType.ALARM
     return AccessEventType.GRANTED
+
+
+def _utc_youngest(when: datetime) -> datetime:
+    """Return a server time in UTC, read as late as it can be.
+
+    In the hour that repeats when clocks go back, a naive time means two
+    instants; taking the later one never makes a record look older than it is.
+    """
+    later = when.replace(fold=1)
+    if later.utcoffset() != when.utcoffset():
+        when = later
+    return when.astimezone(UTC)
 
 
 def match_key(event: AccessEvent) -> MatchKey:
@@ -173,13 +199,21 @@ class AccessLedger:
         self._last_poll_ok: float | None = None
         # keys delivered by the real-time path, not yet matched by a record
         self._unmatched: Counter[MatchKey] = Counter()
-        self._delivered_order: deque[MatchKey] = deque()
+        # (key, monotonic time delivered), oldest first
+        self._delivered_order: deque[tuple[MatchKey, float]] = deque()
         # Keys delivered before a restart: the cache may still hold them.
         self._restored: set[MatchKey] = set()
         # records read but not yet declared missed: (monotonic time read, record)
         self._pending: dict[int, tuple[float, AccessRecord]] = {}
         self._last_reconcile = 0.0
         self._realtime_since_reconcile = 0
+        # ids handled (released, matched or cut) but above a record still held
+        self._handled: set[int] = set()
+        self._cut: set[int] = set()
+        # monotonic time of the last read of the records that succeeded
+        self._last_records_ok: float | None = None
+        # the newest time the server reported (its own clock)
+        self.server_time: datetime | None = None
 
     @property
     def held_records(self) -> int:
@@ -188,22 +222,47 @@ class AccessLedger:
 
     # --- state -------------------------------------------------------------
 
-    def snapshot(self) -> dict[str, Any]:
-        """Return the state to store: the cursor and the unmatched deliveries."""
+    def snapshot(self, now: float = 0.0, epoch: float = 0.0) -> dict[str, Any]:
+        """Return the state to store at monotonic ``now``, Unix time ``epoch``.
+
+        ``unmatched`` keeps the format of older versions (so they can still
+        read it); ``delivered_at`` gives each of those keys its Unix time;
+        ``seen`` holds the event ids the server's cache may still hold.
+        """
+        unmatched = [
+            (key, at) for key, at in self._delivered_order if self._unmatched[key] > 0
+        ][-DELIVERED_KEYS_MAX:]
         return {
             "cursor": self.cursor,
-            "unmatched": [
-                list(key) for key in self._delivered_order if self._unmatched[key] > 0
-            ][-DELIVERED_KEYS_MAX:],
+            "unmatched": [list(key) for key, _ in unmatched],
+            "delivered_at": [round(epoch - (now - at), 3) for _, at in unmatched],
+            "seen": [
+                [event_id, *key, round(epoch - (now - at), 3)]
+                for event_id, (key, at) in self._seen.items()
+                if now - at < SEEN_SECONDS
+            ],
         }
 
-    def restore(self, data: Mapping[str, Any]) -> None:
-        """Load a snapshot stored before a restart."""
+    def restore(
+        self, data: Mapping[str, Any], now: float = 0.0, epoch: float = 0.0
+    ) -> None:
+        """Load a snapshot stored before a restart (any version's format)."""
         self.cursor = data.get("cursor")
-        for item in data.get("unmatched", []):
+        unmatched = data.get("unmatched", [])
+        stamps = data.get("delivered_at") or []
+        for index, item in enumerate(unmatched):
             key: MatchKey = (str(item[0]), str(item[1]), str(item[2]))
-            self._remember_delivery(key)
+            # Older stores have no time: count the key as delivered now.
+            at = now - max(0.0, epoch - stamps[index]) if index < len(stamps) else now
+            self._remember_delivery(key, at)
             self._restored.add(key)
+        for event_id, door, card, when, stamp in data.get("seen", []):
+            self._seen[int(event_id)] = (
+                (str(door), str(card), str(when)),
+                now - max(0.0, epoch - float(stamp)),
+            )
+        if self._seen:
+            self._max_event_id = max(self._seen)
 
     def set_cursor(self, record_id: int | None) -> None:
         """Follow the records after ``record_id`` (None: no record yet, so 0)."""
@@ -212,9 +271,15 @@ class AccessLedger:
 
     # --- real time ---------------------------------------------------------
 
-    def realtime_failed(self) -> None:
-        """Note a failed real-time poll: the cache may drop events meanwhile."""
+    def realtime_failed(self, now: float) -> list[DeliveredAccess]:
+        """Note a real-time poll that failed at ``now``; return the records to release.
+
+        The cache may drop events meanwhile, so the records are read. A record
+        read more than the cache window ago can no longer come from the cache:
+        it is released now instead of waiting for a poll that succeeds.
+        """
         self.reconcile_due = True
+        return self.release_due(now - self.cache_seconds)
 
     def realtime_batch(
         self, events: Iterable[AccessEvent], started: float
@@ -232,6 +297,7 @@ class AccessLedger:
             self.reconcile_due = True
         self._last_poll_ok = started
         self._prune_seen(started)
+        self._prune_deliveries(started)
         ordered = sorted(events, key=lambda e: e.event_id)
         if (
             ordered
@@ -241,6 +307,7 @@ class AccessLedger:
             self._server_restarted()
         if ordered:
             self._max_event_id = ordered[-1].event_id
+            self._note_server_time(e.time for e in ordered)
         deliver: list[DeliveredAccess] = []
         for event in ordered:
             key = match_key(event)
@@ -254,7 +321,7 @@ class AccessLedger:
             if key in self._restored:
                 # Delivered before Home Assistant restarted; still in the cache.
                 continue
-            self._remember_delivery(key)
+            self._remember_delivery(key, started)
             self._realtime_since_reconcile += 1
             deliver.append(DeliveredAccess(event))
         self._restored.clear()
@@ -276,16 +343,44 @@ class AccessLedger:
         limit = now - SEEN_SECONDS
         self._seen = {k: v for k, v in self._seen.items() if v[1] >= limit}
 
-    def _remember_delivery(self, key: MatchKey) -> None:
+    def _remember_delivery(self, key: MatchKey, at: float) -> None:
         self._unmatched[key] += 1
-        self._delivered_order.append(key)
+        self._delivered_order.append((key, at))
         while len(self._delivered_order) > DELIVERED_KEYS_MAX:
-            old = self._delivered_order.popleft()
-            if self._unmatched[old] > 0:
-                self._unmatched[old] -= 1
-            if self._unmatched[old] <= 0:
-                del self._unmatched[old]
+            self._forget_oldest_delivery()
         self._on_change()
+
+    def _forget_oldest_delivery(self) -> None:
+        old, _ = self._delivered_order.popleft()
+        if self._unmatched[old] > 0:
+            self._unmatched[old] -= 1
+        if self._unmatched[old] <= 0:
+            del self._unmatched[old]
+
+    def _prune_deliveries(self, now: float) -> None:
+        """Forget deliveries older than the replay window that a read has passed.
+
+        While the records cannot be read, deliveries are kept (up to
+        DELIVERED_KEYS_MAX): forgetting them would replay their records.
+        """
+        read = self._last_records_ok
+        if read is None:
+            return
+        limit = min(now - self.replay.total_seconds(), read)
+        changed = False
+        while self._delivered_order and self._delivered_order[0][1] < limit:
+            self._forget_oldest_delivery()
+            changed = True
+        if changed:
+            self._on_change()
+
+    def _note_server_time(self, times: Iterable[datetime | None]) -> None:
+        """Keep the newest time the server reported: its own clock."""
+        newest = max((t for t in times if t is not None), default=None)
+        if newest is not None and (
+            self.server_time is None or newest.astimezone(UTC) > self.server_time
+        ):
+            self.server_time = newest.astimezone(UTC)
 
     # --- records -----------------------------------------------------------
 
@@ -294,14 +389,19 @@ class AccessLedger:
         return self.reconcile_due or now - self._last_reconcile >= RECONCILE_SECONDS
 
     def records_reading(self, started: float) -> bool:
-        """Note a read of the records; return whether it fills a gap."""
+        """Note a read of the records; return whether it fills a gap.
+
+        A gap noted while the read runs asks for another read.
+        """
         self._last_reconcile = started
-        return self.reconcile_due
+        after_gap = self.reconcile_due
+        self.reconcile_due = False
+        return after_gap
 
     @property
     def read_after(self) -> int:
         """Return the record id the next read starts after (held ones are read)."""
-        return max([self.cursor or 0, *self._pending])
+        return max([self.cursor or 0, *self._pending, *self._handled, *self._cut])
 
     def may_have_started_over(self, after_gap: bool) -> bool:
         """Return whether an empty read may mean the record ids started over.
@@ -325,6 +425,8 @@ class AccessLedger:
             self.read_after,
         )
         self._pending.clear()
+        self._handled.clear()
+        self._cut.clear()
         return True
 
     def records_failed(self) -> None:
@@ -332,27 +434,54 @@ class AccessLedger:
         self.reconcile_due = True
 
     def record_batch(
-        self, records: Iterable[AccessRecord], read_at: float, now: datetime
+        self, records: Iterable[AccessRecord], read_at: float
     ) -> list[AccessRecord]:
-        """Hold the records read after the cursor at ``read_at``.
+        """Hold the records a read that ended at monotonic ``read_at`` returned.
 
-        Returns those older than the replay window: they are not delivered, the
-        cursor passes them.
+        Returns those too old to replay: not delivered, the cursor passes
+        them. A record is too old only in the first read after a gap (start,
+        or no read for longer than the replay window), when it is older than
+        the newest time the server reported by more than the replay window,
+        and when no live delivery matches it.
         """
         self._realtime_since_reconcile = 0
-        self.reconcile_due = False
         batch = list(records)
-        if batch and self.cursor is not None and batch[0].record_id <= self.cursor:
+        if self.cursor is not None:
             batch = [r for r in batch if r.record_id > self.cursor]
+        replay = self.replay.total_seconds()
+        timely = (
+            self._last_records_ok is not None
+            and read_at - self._last_records_ok <= replay
+        )
+        self._last_records_ok = read_at
+        self._note_server_time(r.time for r in batch)
         too_old: list[AccessRecord] = []
-        oldest = now - self.replay
+        oldest = None if timely or self.server_time is None else self.server_time
         for record in batch:
-            if record.time is not None and record.time < oldest:
+            if (
+                oldest is not None
+                and record.time is not None
+                and (oldest - _utc_youngest(record.time)).total_seconds() > replay
+                and self._unmatched[match_key(record.to_event())] <= 0
+            ):
                 too_old.append(record)
             else:
                 self._pending[record.record_id] = (read_at, record)
-        if too_old:
-            self._advance_cursor(max(r.record_id for r in too_old))
+        # The cursor never passes a record still held (a crash must not lose
+        # it): cut records above one are passed when it is released.
+        self._cut.update(r.record_id for r in too_old)
+        self._pass_handled()
+        if len(self._pending) > HELD_RECORDS_MAX:
+            # Release the oldest at the next poll: at worst one is repeated
+            # should the cache still deliver it, none is dropped.
+            excess = sorted(self._pending)[: len(self._pending) - HELD_RECORDS_MAX]
+            _LOGGER.warning(
+                "%d records wait for the real-time events; releasing the oldest %d",
+                len(self._pending),
+                len(excess),
+            )
+            for record_id in excess:
+                self._pending[record_id] = (-math.inf, self._pending[record_id][1])
         return too_old
 
     def release_due(self, poll_started: float) -> list[DeliveredAccess]:
@@ -376,12 +505,18 @@ class AccessLedger:
                 self._unmatched[key] -= 1
                 continue
             deliver.append(DeliveredAccess(event, replayed=True))
-        # Everything up to the first record still held has been handled.
-        held = min(self._pending, default=None)
-        done = [r.record_id for r in ready if held is None or r.record_id < held]
+        self._handled.update(r.record_id for r in ready)
+        self._pass_handled()
+        return deliver
+
+    def _pass_handled(self) -> None:
+        """Move the cursor past everything up to the first record still held."""
+        held = min(self._pending, default=math.inf)
+        done = [i for i in (*self._handled, *self._cut) if i < held]
+        self._handled = {i for i in self._handled if i >= held}
+        self._cut = {i for i in self._cut if i >= held}
         if done:
             self._advance_cursor(max(done))
-        return deliver
 
     def _advance_cursor(self, record_id: int) -> None:
         if self.cursor is None or record_id > self.cursor:

@@ -48,7 +48,7 @@ from .const import (
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
-from .identifiers import door_key, entity_unique_id
+from .identifiers import door_key, entity_unique_id, server_key
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 2.0
@@ -103,6 +103,9 @@ class AccessEventPipeline:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, store_key(entry.entry_id, "events")
         )
+        # The server the cursor belongs to (fixed now: a reconfigure updates
+        # the entry before this pipeline stores its state on unload).
+        self._server = server_key(entry.data)
         self._save_scheduled = False
         self._unsub: CALLBACK_TYPE | None = None
         self._stopped = False
@@ -110,7 +113,7 @@ class AccessEventPipeline:
         self._device_ids: dict[str, str] = {}
         self._entity_ids: dict[str, str] = {}
         self._touched_doors: dict[str, None] = {}
-        self._last_poll_ok_wall: datetime | None = None
+        self._records_task: asyncio.Task[None] | None = None
         self.delivered = 0
         self.replayed = 0
 
@@ -128,7 +131,13 @@ class AccessEventPipeline:
 
     async def async_start(self) -> None:
         """Load the cursor and start polling."""
-        self.ledger.restore(await self._store.async_load() or {})
+        stored = await self._store.async_load() or {}
+        if stored.get("server", self._server) != self._server:
+            # Reconfigured to another server: its record ids are not ours.
+            # Start at its newest record (no false gap, no replay of its past).
+            LOGGER.info("The server changed: following its records from now on")
+            stored = {}
+        self.ledger.restore(stored, time.monotonic(), time.time())
         if self.records and self.ledger.cursor is None:
             try:
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
@@ -146,8 +155,9 @@ class AccessEventPipeline:
         if self._unsub:
             self._unsub()
             self._unsub = None
-        if self._task and not self._task.done():
-            self._task.cancel()
+        for task in (self._task, self._records_task):
+            if task and not task.done():
+                task.cancel()
         await self._store.async_save(self._data_to_store())
 
     @callback
@@ -174,12 +184,22 @@ class AccessEventPipeline:
     # --- one round ---------------------------------------------------------
 
     async def async_poll(self) -> None:
-        """Run one round: the real-time cache, then the records when due."""
+        """Run one round: the real-time cache, and start a read of the records when due.
+
+        The records are read beside the real-time polls, one read at a time,
+        so a slow read never delays the next poll of the 2 s cache.
+        """
         started = time.monotonic()
         if self.realtime:
             await self._poll_realtime(started)
-        if self.records and self.ledger.records_due(started):
-            await self._reconcile(started)
+        if (
+            self.records
+            and self.ledger.records_due(started)
+            and (self._records_task is None or self._records_task.done())
+        ):
+            self._records_task = self.entry.async_create_background_task(
+                self.hass, self._reconcile(), f"{DOMAIN} record read"
+            )
 
     async def _poll_realtime(self, started: float) -> None:
         data = self.coordinator.data
@@ -192,9 +212,9 @@ class AccessEventPipeline:
                 events = await self.adapter.poll_events(controller_ids)
         except (AcsError, TimeoutError) as err:
             LOGGER.debug("Event poll failed: %s", err)
-            self.ledger.realtime_failed()
+            # Records the cache can no longer deliver are released now.
+            self._deliver_all(self.ledger.realtime_failed(time.monotonic()))
             return
-        self._last_poll_ok_wall = dt_util.utcnow()
         self._deliver_all(self.ledger.realtime_batch(events, started))
         self._refresh_touched_doors()
 
@@ -215,10 +235,10 @@ class AccessEventPipeline:
             f"{DOMAIN} door refresh",
         )
 
-    async def _reconcile(self, started: float) -> None:
+    async def _reconcile(self) -> None:
         """Read the records after the cursor and hand them to the ledger."""
         ledger = self.ledger
-        after_gap = ledger.records_reading(started)
+        after_gap = ledger.records_reading(time.monotonic())
         try:
             if ledger.cursor is None:
                 ledger.set_cursor(
@@ -236,7 +256,9 @@ class AccessEventPipeline:
             LOGGER.debug("Cannot read records after %s: %s", ledger.cursor, err)
             ledger.records_failed()
             return
-        too_old = ledger.record_batch(records, started, dt_util.utcnow())
+        # The read ended now: a poll that starts later would see any of these
+        # swipes still in the cache.
+        too_old = ledger.record_batch(records, time.monotonic())
         if too_old:
             self._report_old_gap(too_old)
         if not self.realtime:
@@ -257,11 +279,12 @@ class AccessEventPipeline:
         That is the first record made since a little before the last good
         real-time poll (what real time delivered since is matched and dropped).
         """
-        now = dt_util.utcnow()
-        since = (self._last_poll_ok_wall or now) - RESTORE_LOOKBACK
+        # The server's own clock (the newest time it reported), not ours.
+        now = self.ledger.server_time or dt_util.utcnow()
+        since = now - RESTORE_LOOKBACK
         async for record in self.adapter.records_between(
             since,
-            now + RESTORE_LOOKBACK,
+            now + timedelta(days=1),
             kind=RecordKind.SWIPE,
             alarms=AlarmFilter.INCLUDE,
         ):
@@ -358,7 +381,10 @@ class AccessEventPipeline:
 
     def _data_to_store(self) -> dict[str, Any]:
         self._save_scheduled = False
-        return self.ledger.snapshot()
+        return {
+            **self.ledger.snapshot(time.monotonic(), time.time()),
+            "server": self._server,
+        }
 
     def _save(self) -> None:
         # Scheduled once per SAVE_DELAY: calling async_delay_save on every swipe

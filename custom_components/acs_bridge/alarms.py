@@ -25,6 +25,7 @@ from .const import (
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .identifiers import server_key
 
 STORAGE_VERSION = 1
 
@@ -73,12 +74,24 @@ class AlarmNotifier:
             hass, STORAGE_VERSION, store_key(entry.entry_id, "alarms")
         )
         self.announced: set[int] = set()
+        # Fixed now: a reconfigure updates the entry before the unload stores.
+        self._server = server_key(entry.data)
         self._texts: dict[str, str] = {}
 
     async def async_start(self) -> None:
         """Load the announced alarms and handle the current list."""
         stored = await self._store.async_load() or {}
         self.announced = {int(alarm_id) for alarm_id in stored.get("announced", [])}
+        if stored.get("server", self._server) != self._server:
+            # Reconfigured to another server: the announced ids were the old
+            # server's. Its notifications go; the new server's unconfirmed
+            # alarms are announced as at a first start (a user who points
+            # Home Assistant at a server wants to know what is open there).
+            for alarm_id in self.announced:
+                persistent_notification.async_dismiss(
+                    self.hass, notification_id(self.entry.entry_id, alarm_id)
+                )
+            self.announced = set()
         self._texts = await async_get_translations(
             self.hass, self.hass.config.language, "exceptions", [DOMAIN]
         )
@@ -90,7 +103,7 @@ class AlarmNotifier:
         await self._store.async_save(self._data_to_store())
 
     def _data_to_store(self) -> dict[str, Any]:
-        return {"announced": sorted(self.announced)}
+        return {"announced": sorted(self.announced), "server": self._server}
 
     def _text(self, key: str, **placeholders: str) -> str:
         template = self._texts.get(

@@ -37,6 +37,7 @@ import voluptuous as vol
 
 from .adapters import (
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsConnectionError,
     AcsError,
     available_adapters,
@@ -136,6 +137,8 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             await adapter.check_credentials()
         except AcsAuthenticationError:
             return "invalid_auth"
+        except AcsCertificateError:
+            return "invalid_certificate"
         except AcsConnectionError:
             return "cannot_connect"
         except AcsError as err:

@@ -28,6 +28,7 @@ from homeassistant.util import dt as dt_util
 from .adapters import (
     AcsAdapter,
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsError,
     AcsNotSupportedError,
     AdapterConfig,
@@ -246,6 +247,11 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="invalid_auth",
+            ) from err
+        except AcsCertificateError as err:
+            # Its own message: "cannot connect" would send the user to the network.
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="invalid_certificate"
             ) from err
         except AcsError as err:
             raise UpdateFailed(

@@ -6,7 +6,8 @@ change. Every module builds (and reads) them through these functions.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 #: The object key of the server itself.
 HUB_KEY: Final = "hub"
@@ -70,3 +71,11 @@ def door_id_from_unique_id(entry_id: str, unique_id: str, key: str) -> str | Non
     if not unique_id.startswith(prefix) or not unique_id.endswith(suffix):
         return None
     return unique_id[len(prefix) : -len(suffix)] or None
+
+
+def server_key(data: Mapping[str, Any]) -> str:
+    """Return which server an entry's stored state belongs to (host and port).
+
+    Not an identifier of the registries: a reconfigure may change it.
+    """
+    return f"{str(data.get('host', '')).strip().lower()}:{data.get('port', '')}"

@@ -240,3 +240,117 @@ async def test_requests_are_bounded(
     assert len(await task) == 10
     assert canned.max_in_flight == 3
     assert len(canned.targets) == 10
+
+
+# --- size of an answer --------------------------------------------------------------
+
+
+@pytest.fixture
+async def streaming_server() -> Any:
+    """A server on loopback that streams a body: endless, or 20 MiB of valid JSON."""
+    from aiohttp import web
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        await response.write(b'{"status": 0, "msg": "success", "data": [')
+        try:
+            while True:
+                await response.write(b'{"eventId": 1},' * 4096)
+        except (ConnectionError, RuntimeError):
+            pass
+        return response
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        rows = ",".join(['{"eventId": 1}'] * (20 * 1024 * 1024 // 15))
+        return web.Response(text=envelope(f"[{rows}]"), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/v1/acs/device/eventcache/swipecard/endless", endless)
+    app.router.add_get("/api/v1/acs/device/eventcache/swipecard/huge", huge)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("controller", ["endless", "huge"])
+async def test_answers_are_size_limited(
+    streaming_server: int, make_adapter: MakeAdapter, controller: str
+) -> None:
+    """An endless or oversized body is refused with a clear error, not read to the end."""
+    adapter = make_adapter(streaming_server, request_timeout=5.0)
+    with pytest.raises(AcsResponseError, match="larger than 16 MiB"):
+        await adapter.poll_events([controller])
+
+
+# --- certificates -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def tls_server(tmp_path: Any) -> Any:
+    """An HTTPS server on loopback with a self-signed certificate."""
+    import datetime as dt
+    import ssl
+
+    from aiohttp import web
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+
+    async def devices(request: web.Request) -> web.Response:
+        return web.Response(text=envelope("[]"), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/v1/acs/devices", devices)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
+async def test_unverifiable_certificate(
+    tls_server: int, make_adapter: MakeAdapter
+) -> None:
+    """A self-signed certificate is its own error; without verification it answers."""
+    from custom_components.acs_bridge.adapters import AcsCertificateError
+
+    adapter = make_adapter(tls_server, ssl=True)
+    with pytest.raises(AcsCertificateError, match="certificate cannot be verified"):
+        await adapter.controllers()
+    assert (
+        await make_adapter(tls_server, ssl=True, verify_ssl=False).controllers() == []
+    )

@@ -44,7 +44,7 @@ def swipe_time(second: int) -> datetime:
 def event(event_id: int, card: str = "1001", second: int = 0, **kw: Any) -> AccessEvent:
     return AccessEvent(
         event_id=event_id,
-        time=swipe_time(second),
+        time=kw.pop("time", swipe_time(second)),
         name="外部刷卡开门",
         door_id=kw.pop("door_id", "d1"),
         card_no=card,
@@ -155,7 +155,7 @@ def test_failed_or_late_poll_reads_the_records(ledger: AccessLedger) -> None:
     ledger.realtime_batch([], 14.5)  # later than the cache keeps events
     assert ledger.reconcile_due
     ledger.reconcile_due = False
-    ledger.realtime_failed()
+    ledger.realtime_failed(20.0)
     assert ledger.reconcile_due
 
 
@@ -173,7 +173,7 @@ def test_event_ids_are_forgotten_after_a_while(ledger: AccessLedger) -> None:
 def test_matched_record_is_not_delivered_again(ledger: AccessLedger) -> None:
     """A record of a swipe real time delivered is dropped; the cursor passes it."""
     ledger.realtime_batch([event(1, "a")], 10.0)
-    assert ledger.record_batch([record(101, "a")], 10.5, NOW) == []
+    assert ledger.record_batch([record(101, "a")], 10.5) == []
     assert ledger.held_records == 1
     assert ledger.realtime_batch([], 11.0) == []
     assert ledger.held_records == 0
@@ -182,7 +182,7 @@ def test_matched_record_is_not_delivered_again(ledger: AccessLedger) -> None:
 
 def test_missed_record_is_replayed_after_the_next_poll(ledger: AccessLedger) -> None:
     """A record is declared missed only by a poll that started after it was read."""
-    ledger.record_batch([record(101, "a")], 10.5, NOW)
+    ledger.record_batch([record(101, "a")], 10.5)
     # This poll started before the record was read: it proves nothing.
     assert ledger.realtime_batch([], 10.0) == []
     assert ledger.held_records == 1
@@ -196,15 +196,15 @@ def test_missed_record_is_replayed_after_the_next_poll(ledger: AccessLedger) -> 
 
 def test_swipe_seen_live_after_its_record_was_read(ledger: AccessLedger) -> None:
     """Real time may deliver a swipe after its record was read: it still matches."""
-    ledger.record_batch([record(101, "a")], 10.0, NOW)
+    ledger.record_batch([record(101, "a")], 10.0)
     delivered = ledger.realtime_batch([event(1, "a")], 11.0)
     assert cards(delivered) == ["a"]
     assert not delivered[0].replayed
 
 
 def test_cursor_stops_at_the_first_record_still_held(ledger: AccessLedger) -> None:
-    ledger.record_batch([record(101, "a")], 10.0, NOW)
-    ledger.record_batch([record(102, "b", 1)], 12.0, NOW)
+    ledger.record_batch([record(101, "a")], 10.0)
+    ledger.record_batch([record(102, "b", 1)], 12.0)
     assert ledger.read_after == 102
     assert cards(ledger.release_due(11.0)) == ["a"]
     assert ledger.cursor == 101
@@ -213,17 +213,19 @@ def test_cursor_stops_at_the_first_record_still_held(ledger: AccessLedger) -> No
 
 
 def test_records_up_to_the_cursor_are_ignored(ledger: AccessLedger) -> None:
-    ledger.record_batch(
-        [record(99, "x"), record(100, "y"), record(101, "a")], 10.0, NOW
-    )
+    ledger.record_batch([record(99, "x"), record(100, "y"), record(101, "a")], 10.0)
     assert cards(ledger.release_due(10.0)) == ["a"]
 
 
 def test_records_older_than_the_replay_window(ledger: AccessLedger) -> None:
-    """Too old to replay: returned to be reported, never delivered, cursor past them."""
-    old = record(101, "a", time=NOW - REPLAY - timedelta(seconds=1))
+    """Too old to replay: returned to be reported, never delivered, cursor past them.
+
+    Older, that is, than the newest time the server reported, in the first
+    read after a gap (here: the first read).
+    """
+    old = record(101, "a", time=swipe_time(0) - REPLAY - timedelta(seconds=1))
     recent = record(102, "b")
-    assert ledger.record_batch([old, recent], 10.0, NOW) == [old]
+    assert ledger.record_batch([old, recent], 10.0) == [old]
     assert ledger.cursor == 101
     assert cards(ledger.release_due(10.0)) == ["b"]
     assert ledger.cursor == 102
@@ -233,7 +235,7 @@ def test_when_the_records_are_read(ledger: AccessLedger) -> None:
     """At once after a gap, else every RECONCILE_SECONDS."""
     assert ledger.records_due(0.0)
     assert ledger.records_reading(5.0) is True  # fills a gap
-    ledger.record_batch([], 5.0, NOW)
+    ledger.record_batch([], 5.0)
     assert not ledger.records_due(5.0 + RECONCILE_SECONDS - 1)
     assert ledger.records_due(5.0 + RECONCILE_SECONDS)
     assert ledger.records_reading(20.0) is False
@@ -245,7 +247,7 @@ def test_record_ids_starting_over(ledger: AccessLedger) -> None:
     """An empty read after swipes may mean a restored database; a lower newest id says so."""
     assert not ledger.may_have_started_over(after_gap=False)
     assert ledger.may_have_started_over(after_gap=True)
-    ledger.record_batch([record(101, "a"), record(102, "b", 1)], 10.0, NOW)
+    ledger.record_batch([record(101, "a"), record(102, "b", 1)], 10.0)
     ledger.realtime_batch([event(1, "c", 5)], 9.0)
     assert ledger.may_have_started_over(after_gap=False)
     assert ledger.read_after == 102
@@ -255,7 +257,7 @@ def test_record_ids_starting_over(ledger: AccessLedger) -> None:
     assert ledger.held_records == 0
     ledger.set_cursor(1)
     assert (ledger.cursor, ledger.read_after) == (1, 1)
-    ledger.record_batch([], 11.0, NOW)
+    ledger.record_batch([], 11.0)
     assert not ledger.may_have_started_over(after_gap=False)
 
 
@@ -267,21 +269,27 @@ def test_snapshot_and_restore_across_a_restart(changes: Changes) -> None:
     before = AccessLedger(cache_seconds=2.0, replay=REPLAY, on_change=changes)
     before.set_cursor(100)
     before.realtime_batch([event(1, "a"), event(2, "b", 1)], 10.0)
-    before.record_batch([record(101, "a")], 10.0, NOW)
+    before.record_batch([record(101, "a")], 10.0)
     before.release_due(11.0)
-    snapshot = before.snapshot()
-    assert snapshot == {"cursor": 101, "unmatched": [list(match_key(event(2, "b", 1)))]}
+    snapshot = before.snapshot(12.0, 1_000_000.0)
+    key_a, key_b = match_key(event(1, "a")), match_key(event(2, "b", 1))
+    assert snapshot == {
+        "cursor": 101,
+        "unmatched": [list(key_b)],
+        "delivered_at": [999_998.0],
+        "seen": [[1, *key_a, 999_998.0], [2, *key_b, 999_998.0]],
+    }
 
     after = AccessLedger(cache_seconds=2.0, replay=REPLAY)
-    after.restore(snapshot)
+    after.restore(snapshot, 0.0, 1_000_000.5)
     assert after.cursor == 101
-    assert after.snapshot() == snapshot
+    assert after.snapshot(0.0, 1_000_000.5) == snapshot
     # The cache still has b (delivered before the restart) and a new swipe c.
     assert cards(after.realtime_batch([event(2, "b", 1), event(3, "c", 2)], 0.5)) == [
         "c"
     ]
     # b's record matches the delivery from before the restart.
-    after.record_batch([record(102, "b", 1)], 1.0, NOW)
+    after.record_batch([record(102, "b", 1)], 1.0)
     assert after.release_due(1.5) == []
     assert after.cursor == 102
 
@@ -290,7 +298,12 @@ def test_restore_of_nothing() -> None:
     ledger = AccessLedger(cache_seconds=2.0, replay=REPLAY)
     ledger.restore({})
     assert ledger.cursor is None
-    assert ledger.snapshot() == {"cursor": None, "unmatched": []}
+    assert ledger.snapshot() == {
+        "cursor": None,
+        "unmatched": [],
+        "delivered_at": [],
+        "seen": [],
+    }
     ledger.set_cursor(None)
     assert ledger.cursor == 0
 
@@ -306,9 +319,7 @@ def test_delivered_keys_are_bounded(ledger: AccessLedger) -> None:
 def test_two_swipes_in_one_second(ledger: AccessLedger) -> None:
     """Two live swipes with the same door, card and second match two records."""
     assert len(ledger.realtime_batch([event(1, "a"), event(2, "a")], 10.0)) == 2
-    ledger.record_batch(
-        [record(101, "a"), record(102, "a"), record(103, "a")], 10.0, NOW
-    )
+    ledger.record_batch([record(101, "a"), record(102, "a"), record(103, "a")], 10.0)
     replayed = ledger.release_due(10.0)
     assert [d.event.record_id for d in replayed] == [103]
 
@@ -318,7 +329,7 @@ def test_oldest_keys_go_first_matched_or_not(ledger: AccessLedger) -> None:
     twice = [event(1, "twice"), event(2, "twice")]
     matched = event(3, "matched", 1)
     ledger.realtime_batch([*twice, matched], 10.0)
-    ledger.record_batch([record(101, "matched", 1)], 10.0, NOW)
+    ledger.record_batch([record(101, "matched", 1)], 10.0)
     assert ledger.release_due(10.0) == []
     keys = ledger.snapshot()["unmatched"]
     assert keys == [list(match_key(twice[0]))] * 2
@@ -341,7 +352,7 @@ def test_every_change_is_announced(ledger: AccessLedger, changes: Changes) -> No
     assert changes.count == start + 1
     ledger.realtime_batch([event(1, "a")], 10.5)
     assert changes.count == start + 1
-    ledger.record_batch([record(101, "z")], 11.0, NOW)
+    ledger.record_batch([record(101, "z")], 11.0)
     ledger.release_due(11.0)
     assert changes.count == start + 2
 
@@ -459,3 +470,129 @@ def test_a_record_becomes_the_event_it_stores() -> None:
         stored.card_no,
         "2019-04-04T18:52:46+08:00",
     )
+
+
+# --- the age of a record (issue 10, item 2) --------------------------------------
+
+
+def test_a_record_read_in_time_is_never_too_old(ledger: AccessLedger) -> None:
+    """A record that appears in a read soon after the last one is new, whatever its time."""
+    ledger.record_batch([record(101, "a")], 10.0)
+    assert ledger.release_due(10.0)
+    skewed = record(102, "b", time=swipe_time(0) - 2 * REPLAY)
+    assert ledger.record_batch([skewed], 20.0) == []
+    assert cards(ledger.release_due(20.0)) == ["b"]
+
+
+def test_age_by_the_servers_own_clock(ledger: AccessLedger) -> None:
+    """After a gap, ages count from the newest time the server reported, not ours."""
+    hours_behind = timedelta(hours=5)
+    ledger.realtime_batch(
+        [event(1, "live", 30, time=swipe_time(30) - hours_behind)], 9.0
+    )
+    recent = record(101, "b", time=swipe_time(0) - hours_behind)
+    old = record(102, "c", time=swipe_time(0) - hours_behind - REPLAY)
+    assert ledger.record_batch([recent, old], 10.0) == [old]
+    assert cards(ledger.release_due(10.0)) == ["b"]
+
+
+def test_a_live_match_comes_before_the_age_cut(ledger: AccessLedger) -> None:
+    """A record of a swipe delivered live is matched, not reported as too old."""
+    ledger.realtime_batch([event(1, "a")], 9.0)
+    newer = record(102, "b", time=swipe_time(0) + REPLAY + timedelta(minutes=1))
+    assert ledger.record_batch([record(101, "a"), newer], 10.0) == []
+    assert cards(ledger.release_due(10.0)) == ["b"]
+    assert ledger.cursor == 102
+
+
+def test_the_repeated_hour_when_clocks_go_back() -> None:
+    """02:55 after the change (read as 02:55 before it) is 7 minutes old, not 67."""
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    ledger = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    ledger.set_cursor(100)
+    # A naive 02:55 on 2026-10-25 is parsed as summer time (fold 0), as the
+    # adapter does; it really is the second 02:55, in winter time.
+    repeated = record(101, "a", time=datetime(2026, 10, 25, 2, 55, tzinfo=berlin))
+    newest = record(102, "b", time=datetime(2026, 10, 25, 3, 2, tzinfo=berlin))
+    assert ledger.record_batch([repeated, newest], 10.0) == []
+    assert cards(ledger.release_due(10.0)) == ["a", "b"]
+
+
+# --- records without the live feed (issue 10, item 3) --------------------------
+
+
+def test_records_released_while_the_live_feed_keeps_failing(
+    ledger: AccessLedger,
+) -> None:
+    """Held records are released once the cache cannot have them any more."""
+    ledger.record_batch([record(101, "a")], 10.0)
+    assert ledger.realtime_failed(11.0) == []  # the cache may still hold it
+    assert ledger.held_records == 1
+    released = ledger.realtime_failed(12.5)
+    assert cards(released) == ["a"]
+    assert released[0].replayed
+    assert ledger.cursor == 101
+
+
+def test_held_records_are_bounded(ledger: AccessLedger) -> None:
+    """Past the bound the oldest are released at the next poll: none is dropped."""
+    from custom_components.acs_bridge.access_ledger import HELD_RECORDS_MAX
+
+    many = [record(101 + i, str(i)) for i in range(HELD_RECORDS_MAX + 3)]
+    ledger.record_batch(many, 10.0)
+    assert ledger.held_records == HELD_RECORDS_MAX + 3
+    assert cards(ledger.release_due(9.0)) == ["0", "1", "2"]
+    assert ledger.held_records == HELD_RECORDS_MAX
+    assert ledger.cursor == 103
+    assert len(ledger.release_due(10.0)) == HELD_RECORDS_MAX
+
+
+# --- exactly once across reloads (issue 10, item 4) ----------------------------
+
+
+def test_a_matched_delivery_still_in_the_cache_is_not_repeated() -> None:
+    """Its record matched before the reload; the cache still shows it after."""
+    before = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    before.set_cursor(100)
+    assert cards(before.realtime_batch([event(1, "a")], 10.0)) == ["a"]
+    before.record_batch([record(101, "a")], 10.2)
+    assert before.realtime_batch([event(1, "a")], 10.5) == []
+    assert before.snapshot(10.6, 5000.0)["unmatched"] == []
+
+    after = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    after.restore(before.snapshot(10.6, 5000.0), 3.0, 5000.4)
+    assert cards(after.realtime_batch([event(1, "a"), event(2, "b", 1)], 3.1)) == ["b"]
+    assert cards(after.realtime_batch([event(1, "a"), event(2, "b", 1)], 3.5)) == []
+
+
+def test_a_long_records_outage_keeps_every_delivery(ledger: AccessLedger) -> None:
+    """More deliveries than the old bound of 5000, records unread: none replayed."""
+    events = [event(i, str(i)) for i in range(1, 6001)]
+    assert len(ledger.realtime_batch(events, 10.0)) == 6000
+    ledger.record_batch([record(100 + i, str(i)) for i in range(1, 6001)], 900.0)
+    assert ledger.release_due(901.0) == []
+    assert ledger.cursor == 6100
+
+
+def test_deliveries_are_forgotten_by_age_once_the_records_were_read(
+    ledger: AccessLedger,
+) -> None:
+    ledger.realtime_batch([event(1, "a")], 10.0)
+    ledger.record_batch([], 20.0)
+    replay = REPLAY.total_seconds()
+    ledger.realtime_batch([], 10.0 + replay - 1)
+    assert ledger.snapshot()["unmatched"] == [list(match_key(event(1, "a")))]
+    ledger.realtime_batch([], 10.0 + replay + 1)
+    assert ledger.snapshot()["unmatched"] == []
+
+
+def test_restore_of_the_old_format() -> None:
+    """A store written by an older version: cursor and unmatched keys, no times."""
+    key = list(match_key(event(1, "a")))
+    ledger = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    ledger.restore({"cursor": 7, "unmatched": [key]}, 50.0, 9000.0)
+    assert ledger.cursor == 7
+    assert ledger.realtime_batch([event(1, "a")], 50.5) == []
+    assert ledger.snapshot(51.0, 9001.0)["delivered_at"] == [9000.0]

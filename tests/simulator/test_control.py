@@ -131,3 +131,34 @@ def test_request_log_is_bounded() -> None:
     assert len(sim.requests) <= 10
     assert sim.requests_dropped + len(sim.requests) == 25
     assert sim.requests[-1].path == "/api/v1/24"
+
+
+async def test_settings_move_the_clock_and_order_the_records(
+    sim: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A server clock 15 minutes behind, and record pages newest first."""
+    from datetime import UTC, datetime, timedelta
+
+    async def post(body: dict[str, object]) -> tuple[int, dict[str, object]]:
+        async with session.post(f"{sim.url}/_sim/settings", json=body) as response:
+            return response.status, await response.json()
+
+    status, answer = await post({"clock_offset_seconds": -900})
+    assert status == 200
+    assert answer["clock_offset_seconds"] == -900
+    behind = datetime.now(UTC) - sim.now()
+    assert timedelta(minutes=14) < behind < timedelta(minutes=16)
+    swipe = sim.swipe(sim.site.doors[0].id)
+    assert datetime.now(UTC) - swipe.time > timedelta(minutes=14)
+
+    sim.burst(3)
+    status, answer = await post({"record_order": "newest_first"})
+    assert (status, answer["record_order"]) == (200, "newest_first")
+    url = f"{sim.url}/api/v1/swipecardrecords/byid/?id=0&isalarm=-1&offset=0&rows=10"
+    async with session.get(url) as response:
+        ids = [r["recordId"] for r in (await response.json())["data"]]
+    assert ids == sorted(ids, reverse=True)
+
+    assert (await post({"record_order": "sideways"}))[0] == 400
+    assert (await post({"clock_offset_seconds": "soon"}))[0] == 400
+    assert (await post({}))[0] == 200

@@ -120,3 +120,20 @@ async def test_held_answers_are_sent_on_release_and_clear(
     sim.clear_faults()
     assert (await held)["status"] == 0
     assert (await api.get("areas"))["status"] == 0
+
+
+async def test_hold_answers_once_released(sim: Simulator) -> None:
+    """A held request waits for release_held, then gets its normal answer."""
+    import asyncio
+
+    import aiohttp
+
+    sim.fault("hold", count=1, path="acs/devices")
+    async with aiohttp.ClientSession() as session:
+        request = asyncio.ensure_future(session.get(f"{sim.url}/api/v1/acs/devices"))
+        await asyncio.wait_for(sim.fault_set.wait_held(), 5)
+        assert not request.done()
+        sim.release_held()
+        async with await request as response:
+            assert (await response.json())["status"] == 0
+    assert sim.fault_set.held == 0

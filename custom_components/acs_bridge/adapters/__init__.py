@@ -7,6 +7,7 @@ from .base import AcsAdapter
 from .exceptions import (
     AcsAccountLockedError,
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsConnectionError,
     AcsError,
     AcsInvalidRequestError,
@@ -57,6 +58,7 @@ __all__ = [
     "AcsAccountLockedError",
     "AcsAdapter",
     "AcsAuthenticationError",
+    "AcsCertificateError",
     "AcsConnectionError",
     "AcsError",
     "AcsInvalidRequestError",

@@ -28,6 +28,10 @@ class AcsConnectionError(AcsError):
     """The server could not be reached, or the connection broke."""
 
 
+class AcsCertificateError(AcsConnectionError):
+    """The server's TLS certificate could not be verified (HTTPS)."""
+
+
 class AcsTimeoutError(AcsConnectionError):
     """The server did not answer in time."""
 

@@ -267,18 +267,27 @@ class AxBsHttpV1Adapter(AcsAdapter):
     ) -> int | None:
         """Return the id of the newest record (None when there is none).
 
-        The API has no such call: count the records above id 0 (#13/#17),
-        then read the last few of them (#14/#18) and keep the highest id. A
-        record added in between is left for :meth:`records_after`.
+        The API has no such call, and the specification does not say in which
+        order a page comes (oldest or newest first). So: count the records
+        above id 0 (#13/#17), read the first and the last few (#14/#18) and
+        keep the highest id, then read whatever is above that one (nothing,
+        whichever way the server sorts; everything left, in any other order).
+        A record added in between is left for :meth:`records_after`.
         """
         query, _ = _records_after(0, kind, models.AlarmFilter.INCLUDE, None)
         total = await self.client.count(query)
         if total == 0:
             return None
         window = min(_LATEST_WINDOW, self.client.page_size)
-        offset = max(0, total - window)
-        page = await self.client.page(query, offset=offset, rows=window)
-        return max((record.record_id for record in page), default=None)
+        offsets = {0, max(0, total - window)}
+        highest = 0
+        for offset in sorted(offsets):
+            page = await self.client.page(query, offset=offset, rows=window)
+            highest = max((r.record_id for r in page), default=highest)
+        above, _ = _records_after(highest, kind, models.AlarmFilter.INCLUDE, None)
+        async for record in self.client.iterate(above):
+            highest = max(highest, record.record_id)
+        return highest or None
 
     def records_between(
         self,

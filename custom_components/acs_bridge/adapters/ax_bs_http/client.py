@@ -464,11 +464,13 @@ class AxBsHttpClient:
 
         :meth:`realtime_batches` splits a list of ids too long for one URL.
         """
-        return await self._list(
-            self._zoned(parse_access_event),
+        envelope = await self.transport.request(
             _REALTIME_SWIPES,
             [",".join(path_segment(i) for i in controller_ids)],
+            realtime=True,
         )
+        parse = self._zoned(parse_access_event)
+        return [parse(obj) for obj in envelope.objects()]
 
     def realtime_batches(self, controller_ids: Iterable[str]) -> list[list[str]]:
         """Split controller ids so that no #29 URL passes :attr:`max_url_length`.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 import logging
+import ssl
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from yarl import URL
 from ..exceptions import (  # noqa: TID252
     AcsAccountLockedError,
     AcsAuthenticationError,
+    AcsCertificateError,
     AcsConnectionError,
     AcsError,
     AcsInvalidRequestError,
@@ -42,6 +44,14 @@ _LOGGER = logging.getLogger(__name__)
 API_PATH: Final = "/api/v1/"
 #: The server answers HTTP 414 for a longer URL.
 MAX_URL_LENGTH: Final = 4096
+#: Requests to the real-time cache (#29) in flight at once, beside the others.
+REALTIME_SLOTS: Final = 2
+#: The largest answer read. The largest legitimate one is a page of 1000 rows
+#: (or the 1000 alarms of #19): about 1.5 KiB a row with Chinese names and
+#: every field, so some 2 MiB; a body past this limit is not an AX-ACS answer
+#: (a proxy or server gone wrong) and must not exhaust memory.
+MAX_BODY_BYTES: Final = 16 * 1024 * 1024
+_CHUNK_BYTES: Final = 64 * 1024
 
 type QueryValue = str | int | datetime | None
 type Query = Sequence[tuple[str, QueryValue]]
@@ -201,6 +211,10 @@ def decode_envelope(endpoint: str, body: bytes, password: str = "") -> Envelope:
     )
 
 
+class _BodyTooLargeError(Exception):
+    """The answer passed ``Transport.max_body_bytes``."""
+
+
 class Transport:
     """The wire of one AX-ACS server, on an injected aiohttp session."""
 
@@ -209,7 +223,12 @@ class Transport:
         self._session = session
         self._config = config
         self._semaphore = asyncio.Semaphore(max(1, config.max_concurrent_requests))
+        # The real-time cache keeps an event for 2 s: its polls have their own
+        # slots and never queue behind door reads, commands or record pages.
+        self._realtime_semaphore = asyncio.Semaphore(REALTIME_SLOTS)
         self._base_url: str | None = None
+        #: Answers longer than this are refused (``AcsResponseError``).
+        self.max_body_bytes = MAX_BODY_BYTES
         # True: verify with aiohttp's cached default context; False: do not.
         self._ssl: bool = config.verify_ssl
 
@@ -272,10 +291,33 @@ class Transport:
             )
         return URL(text, encoded=True)
 
+    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
+        """Read the body, at most :attr:`max_body_bytes` of it."""
+        limit = self.max_body_bytes
+        if response.content_length is not None and response.content_length > limit:
+            raise _BodyTooLargeError
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                # Leaving the response unread closes its connection.
+                raise _BodyTooLargeError
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def request(
-        self, endpoint: str, path: Sequence[str] = (), query: Query = ()
+        self,
+        endpoint: str,
+        path: Sequence[str] = (),
+        query: Query = (),
+        *,
+        realtime: bool = False,
     ) -> Envelope:
         """Send one GET and return the envelope of status 0 or 102.
+
+        ``realtime`` requests (the 2 s cache) take their own slots, so they
+        never wait for the others to finish.
 
         Every other outcome raises a subclass of ``AcsError`` that carries the
         server's code and message, and never the URL: ``endpoint`` (the fixed
@@ -286,7 +328,7 @@ class Transport:
         http_status = 0
         body = b""
         _LOGGER.debug("GET %s", endpoint)
-        async with self._semaphore:
+        async with self._realtime_semaphore if realtime else self._semaphore:
             try:
                 async with (
                     asyncio.timeout(self._config.request_timeout),
@@ -295,10 +337,23 @@ class Transport:
                     ) as response,
                 ):
                     http_status = response.status
-                    body = await response.read()
+                    body = await self._read_body(response)
+            except _BodyTooLargeError:
+                error = AcsResponseError(
+                    f"{endpoint}: the answer is larger than "
+                    f"{self.max_body_bytes // (1024 * 1024)} MiB"
+                )
             except TimeoutError:
                 error = AcsTimeoutError(
                     f"{endpoint}: no answer within {self._config.request_timeout:g} s"
+                )
+            except (
+                aiohttp.ClientConnectorCertificateError,
+                ssl.SSLCertVerificationError,
+            ) as err:
+                error = AcsCertificateError(
+                    f"{endpoint}: the server's certificate cannot be verified "
+                    f"({type(err).__name__})"
                 )
             except (aiohttp.ClientError, OSError) as err:
                 # The aiohttp error names the URL: keep only its class.

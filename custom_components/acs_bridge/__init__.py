@@ -14,6 +14,7 @@ from .adapters import AcsAuthenticationError, AcsError, available_adapters
 from .alarms import AlarmNotifier
 from .const import CONF_TIME_ZONE, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
+from .delivery_gate import DeliveryGate
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -55,8 +56,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
 
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
-    events = AccessEventPipeline(hass, entry, coordinator)
-    alarms = AlarmNotifier(hass, entry, coordinator)
+    # One queue for both, so start-up events keep their order.
+    gate = DeliveryGate(hass, entry)
+    events = AccessEventPipeline(hass, entry, coordinator, gate)
+    alarms = AlarmNotifier(hass, entry, coordinator, gate)
     entry.runtime_data = AcsRuntimeData(
         coordinator=coordinator, events=events, alarms=alarms
     )

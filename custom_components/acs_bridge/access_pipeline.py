@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 import time
 from typing import Any
 
@@ -48,6 +49,7 @@ from .const import (
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .delivery_gate import DeliveryGate
 from .identifiers import door_key, entity_unique_id
 
 STORAGE_VERSION = 1
@@ -76,10 +78,15 @@ class AccessEventPipeline:
         hass: HomeAssistant,
         entry: AcsConfigEntry,
         coordinator: AcsCoordinator,
+        gate: DeliveryGate | None = None,
     ) -> None:
-        """Read the options; nothing runs before ``async_start``."""
+        """Read the options; nothing runs before ``async_start``.
+
+        ``gate`` holds deliveries while Home Assistant starts.
+        """
         self.hass = hass
         self.entry = entry
+        self.gate = gate or DeliveryGate(hass, entry)
         self.adapter = adapter = coordinator.adapter
         self.coordinator = coordinator
         self.interval = float(
@@ -319,7 +326,8 @@ class AccessEventPipeline:
     @callback
     def _deliver_all(self, deliveries: list[DeliveredAccess]) -> None:
         for access in deliveries:
-            self._deliver(access)
+            # Held while Home Assistant starts, so automations see them.
+            self.gate.run(partial(self._deliver, access))
 
     @callback
     def _deliver(self, access: DeliveredAccess) -> None:

@@ -8,6 +8,7 @@ alarm the server no longer lists has its notification dismissed.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.components import persistent_notification
@@ -24,6 +25,7 @@ from .const import (
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .delivery_gate import DeliveryGate
 
 STORAGE_VERSION = 1
 
@@ -37,10 +39,18 @@ class AlarmNotifier:
     """Announce new alarms once and dismiss cleared ones."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: AcsConfigEntry, coordinator: AcsCoordinator
+        self,
+        hass: HomeAssistant,
+        entry: AcsConfigEntry,
+        coordinator: AcsCoordinator,
+        gate: DeliveryGate | None = None,
     ) -> None:
-        """Read the option; nothing runs before ``async_start``."""
+        """Read the option; nothing runs before ``async_start``.
+
+        ``gate`` holds the bus events while Home Assistant starts.
+        """
         self.hass = hass
+        self.gate = gate or DeliveryGate(hass, entry)
         self.entry = entry
         self.coordinator = coordinator
         self.notify = bool(
@@ -100,7 +110,8 @@ class AlarmNotifier:
                 continue
             self.announced.add(alarm_id)
             changed = True
-            self._fire(alarm)
+            # Held while Home Assistant starts, so automations see it.
+            self.gate.run(partial(self._fire, alarm))
             if self.notify:
                 self._notify(alarm)
         if changed:

@@ -114,10 +114,10 @@ async def test_door_forced_trigger(
         },
     )
     sim.raise_alarm(door.id, name="门长时间未关", event_type=28)
-    await sim_setup.runtime.coordinator.async_refresh()
+    await sim_setup.runtime.alarms.async_poll()
     await hass.async_block_till_done()
     assert len(service_calls) == 0
     sim.raise_alarm(door.id)
-    await sim_setup.runtime.coordinator.async_refresh()
+    await sim_setup.runtime.alarms.async_poll()
     await hass.async_block_till_done()
     assert len(service_calls) == 1

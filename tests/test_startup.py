@@ -73,7 +73,7 @@ async def test_events_read_during_start_reach_automations(
     await entry.runtime_data.events.async_poll()
     await hass.async_block_till_done(wait_background_tasks=True)
     alarm_id = sim.raise_alarm(door.id)
-    await entry.runtime_data.coordinator.async_refresh()
+    await entry.runtime_data.alarms.async_poll()
     await hass.async_block_till_done(wait_background_tasks=True)
     assert service_calls == []
     assert bus == []  # held: nothing listens yet

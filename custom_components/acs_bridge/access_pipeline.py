@@ -326,6 +326,9 @@ class AccessEventPipeline:
     @callback
     def _deliver_all(self, deliveries: list[DeliveredAccess]) -> None:
         for access in deliveries:
+            if not access.replayed and (access.event.is_alarm or access.event.forced):
+                # The swipe is an alarm: read the alarm list now, not in a second.
+                self.entry.runtime_data.alarms.async_request_poll()
             # Held while Home Assistant starts, so automations see them.
             self.gate.run(partial(self._deliver, access))
 

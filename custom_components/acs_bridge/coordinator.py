@@ -28,7 +28,6 @@ from .adapters import (
     AcsAdapter,
     AcsAuthenticationError,
     AcsError,
-    AcsNotSupportedError,
     AdapterConfig,
     Alarm,
     Area,
@@ -173,7 +172,7 @@ def async_get_door_device_id(
 
 
 class AcsCoordinator(DataUpdateCoordinator[AcsData]):
-    """Poll controllers, doors, door states, area head counts and alarms."""
+    """Poll controllers, doors, door states and area head counts."""
 
     config_entry: AcsConfigEntry
 
@@ -201,6 +200,8 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._door_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self.door_state_budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * interval))
         self._structure: tuple[dict[int, Area], dict[str, Door]] | None = None
+        # The alarm list is read by the alarm notifier's own poll (alarms.py).
+        self.alarms: dict[int, Alarm] = {}
 
     # --- polling ---------------------------------------------------------
 
@@ -244,10 +245,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         door_ids = self._doors_to_poll(doors_by_id, previous)
         states_task = adapter.door_states(door_ids)
         area_task = self._area_counts(areas_by_id)
-        alarms_task = self._alarms()
-        new_states, area_people, alarms = await asyncio.gather(
-            states_task, area_task, alarms_task
-        )
+        new_states, area_people = await asyncio.gather(states_task, area_task)
         door_states = {
             door_id: state
             for door_id, state in (previous.door_states if previous else {}).items()
@@ -262,7 +260,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             areas=areas_by_id,
             door_states=door_states,
             area_people=area_people,
-            alarms=alarms,
+            alarms=self.alarms,
             last_success=dt_util.utcnow(),
             door_names=door_display_names(doors_by_id.values(), controllers),
         )
@@ -320,14 +318,18 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             direct[person.area_id] = direct.get(person.area_id, 0) + 1
         return area_head_counts(areas, direct)
 
-    async def _alarms(self) -> dict[int, Alarm]:
-        if not self.adapter.supports(Capability.ALARMS):
-            return {}
-        try:
-            alarms = await self.adapter.alarms()
-        except AcsNotSupportedError:
-            return {}
-        return {alarm.alarm_id: alarm for alarm in alarms}
+    @callback
+    def async_set_alarms(self, alarms: dict[int, Alarm]) -> None:
+        """Take the alarm list the alarm poll read; tell the entities if it changed.
+
+        This does not move the next scheduled poll.
+        """
+        if alarms == self.alarms:
+            return
+        self.alarms = alarms
+        if self.data is not None:
+            self.data = replace(self.data, alarms=alarms)
+            self.async_update_listeners()
 
     # --- targeted refreshes ----------------------------------------------
 

@@ -189,12 +189,20 @@ class AccessLedger:
     # --- state -------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """Return the state to store: the cursor and the unmatched deliveries."""
+        """Return the state to store: the cursor, the unmatched and recent deliveries.
+
+        ``recent`` are the swipes seen in real time lately, matched or not: the
+        cache may still hold them after a restart, and they must not be
+        delivered again then.
+        """
         return {
             "cursor": self.cursor,
             "unmatched": [
                 list(key) for key in self._delivered_order if self._unmatched[key] > 0
             ][-DELIVERED_KEYS_MAX:],
+            "recent": [list(key) for key, _seen_at in self._seen.values()][
+                -DELIVERED_KEYS_MAX:
+            ],
         }
 
     def restore(self, data: Mapping[str, Any]) -> None:
@@ -204,6 +212,8 @@ class AccessLedger:
             key: MatchKey = (str(item[0]), str(item[1]), str(item[2]))
             self._remember_delivery(key)
             self._restored.add(key)
+        for item in data.get("recent", []):
+            self._restored.add((str(item[0]), str(item[1]), str(item[2])))
 
     def set_cursor(self, record_id: int | None) -> None:
         """Follow the records after ``record_id`` (None: no record yet, so 0)."""

@@ -176,18 +176,35 @@ class AccessEventPipeline:
     # --- one round ---------------------------------------------------------
 
     async def async_poll(self) -> None:
-        """Run one round: the real-time cache, then the records when due."""
-        started = time.monotonic()
-        if self.realtime:
-            await self._poll_realtime(started)
-        if self.records and self.ledger.records_due(started):
-            await self._reconcile(started)
+        """Run one round: the real-time cache, then the records when due.
 
-    async def _poll_realtime(self, started: float) -> None:
+        After a failed or late poll, the records are read in the first round
+        whose real-time poll succeeds, and the cache is read once more right
+        after: a record that this second poll, started after the records were
+        read, does not match can no longer arrive live, so the ledger releases
+        it now (marked replayed) rather than a whole interval later. That costs
+        one extra request per recovery and reads no clock of the server's.
+        """
+        started = time.monotonic()
+        realtime_ok = True
+        if self.realtime:
+            realtime_ok = await self._poll_realtime(started)
+        if self.records and self.ledger.records_due(started):
+            filled_gap = await self._reconcile(started)
+            if (
+                filled_gap
+                and realtime_ok
+                and self.realtime
+                and self.ledger.held_records
+            ):
+                await self._poll_realtime(time.monotonic())
+
+    async def _poll_realtime(self, started: float) -> bool:
+        """Read the real-time cache; return whether the server answered."""
         data = self.coordinator.data
         controller_ids = list(data.controllers) if data else []
         if not controller_ids:
-            return
+            return True
         cache_seconds = self.ledger.cache_seconds
         try:
             async with asyncio.timeout(max(cache_seconds, self.interval) * 2):
@@ -195,10 +212,11 @@ class AccessEventPipeline:
         except (AcsError, TimeoutError) as err:
             LOGGER.debug("Event poll failed: %s", err)
             self.ledger.realtime_failed()
-            return
+            return False
         self._last_poll_ok_wall = dt_util.utcnow()
         self._deliver_all(self.ledger.realtime_batch(events, started))
         self._refresh_touched_doors()
+        return True
 
     def _refresh_touched_doors(self) -> None:
         """Read the doors that granted swipes opened, once each, within a budget.
@@ -217,8 +235,11 @@ class AccessEventPipeline:
             f"{DOMAIN} door refresh",
         )
 
-    async def _reconcile(self, started: float) -> None:
-        """Read the records after the cursor and hand them to the ledger."""
+    async def _reconcile(self, started: float) -> bool:
+        """Read the records after the cursor and hand them to the ledger.
+
+        Returns whether the read succeeded and filled a possible gap.
+        """
         ledger = self.ledger
         after_gap = ledger.records_reading(started)
         try:
@@ -227,7 +248,7 @@ class AccessEventPipeline:
                     await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
                 )
                 ledger.reconcile_due = False
-                return
+                return False
             records = await self._records_after(ledger.read_after)
             if not records and ledger.may_have_started_over(after_gap):
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
@@ -237,12 +258,13 @@ class AccessEventPipeline:
         except AcsError as err:
             LOGGER.debug("Cannot read records after %s: %s", ledger.cursor, err)
             ledger.records_failed()
-            return
+            return False
         too_old = ledger.record_batch(records, started, dt_util.utcnow())
         if too_old:
             self._report_old_gap(too_old)
         if not self.realtime:
             self._deliver_all(ledger.release_due(time.monotonic()))
+        return after_gap
 
     async def _records_after(self, record_id: int) -> list[AccessRecord]:
         """Read every swipe record after ``record_id``, alarms included."""

@@ -81,6 +81,7 @@ class AlarmNotifier:
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
         self._again = False
+        self._failed = False
         self.polls = 0
 
     async def async_start(self) -> None:
@@ -152,11 +153,14 @@ class AlarmNotifier:
         except AcsError as err:
             # Keep what is shown: a failed read clears nothing.
             LOGGER.debug("Cannot read the alarms: %s", err)
+            self._failed = True
             return
         current = {alarm.alarm_id: alarm for alarm in alarms}
         self.coordinator.async_set_alarms(current)
-        self._update(current, restoring=self._restoring)
+        # An alarm first seen after failed reads may be as old as the outage.
+        self._update(current, restoring=self._restoring, replayed=self._failed)
         self._restoring = False
+        self._failed = False
 
     def _data_to_store(self) -> dict[str, Any]:
         return {"announced": sorted(self.announced)}
@@ -171,7 +175,9 @@ class AlarmNotifier:
             return template
 
     @callback
-    def _update(self, current: dict[int, Alarm], restoring: bool = False) -> None:
+    def _update(
+        self, current: dict[int, Alarm], restoring: bool = False, replayed: bool = False
+    ) -> None:
         changed = False
         for alarm_id in self.announced - set(current):
             persistent_notification.async_dismiss(
@@ -189,7 +195,7 @@ class AlarmNotifier:
             self.announced.add(alarm_id)
             changed = True
             # Held while Home Assistant starts, so automations see it.
-            self.gate.run(partial(self._fire, alarm))
+            self.gate.run(partial(self._fire, alarm, replayed))
             if self.notify:
                 self._notify(alarm)
         if changed:
@@ -201,7 +207,7 @@ class AlarmNotifier:
             return data.door_names[alarm.door_id]
         return alarm.door_name or alarm.controller_name or ""
 
-    def _fire(self, alarm: Alarm) -> None:
+    def _fire(self, alarm: Alarm, replayed: bool = False) -> None:
         device_id = async_get_door_device_id(self.hass, self.entry, alarm.door_id)
         self.hass.bus.async_fire(
             EVENT_ALARM,
@@ -217,6 +223,7 @@ class AlarmNotifier:
                 "level": alarm.level,
                 "priority": alarm.priority,
                 "forced": alarm.forced,
+                "replayed": replayed,
             },
         )
 

@@ -50,6 +50,7 @@ from .const import (
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
 from .delivery_gate import DeliveryGate
+from .event_feed import EventFeed
 from .identifiers import door_key, entity_unique_id
 
 STORAGE_VERSION = 1
@@ -102,6 +103,7 @@ class AccessEventPipeline:
             replay=replay,
             on_change=self._save,
         )
+        self.feed = EventFeed(hass, self.ledger.cache_seconds, entry.title)
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, store_key(entry.entry_id, "events")
         )
@@ -140,11 +142,14 @@ class AccessEventPipeline:
                 # No record yet: every record to come is after 0.
                 self.ledger.set_cursor(latest)
             self._save()
+        if self.realtime:
+            self.feed.start()
         self._schedule(0)
 
     async def async_stop(self) -> None:
         """Stop polling and store the cursor."""
         self._stopped = True
+        self.feed.stop()
         if self._unsub:
             self._unsub()
             self._unsub = None
@@ -204,6 +209,7 @@ class AccessEventPipeline:
         data = self.coordinator.data
         controller_ids = list(data.controllers) if data else []
         if not controller_ids:
+            self.feed.read_ok()  # no controller: no cache to miss
             return True
         cache_seconds = self.ledger.cache_seconds
         try:
@@ -214,6 +220,7 @@ class AccessEventPipeline:
             self.ledger.realtime_failed()
             return False
         self._last_poll_ok_wall = dt_util.utcnow()
+        self.feed.read_ok()
         self._deliver_all(self.ledger.realtime_batch(events, started))
         self._refresh_touched_doors()
         return True

@@ -215,9 +215,8 @@ async def main() -> dict[str, Any]:
             nid = notification_id(entry.entry_id, alarm_id)
             cleared = time.time()
             sim.clear_alarm(alarm_id)
-            while nid in persistent_notification._async_get_or_create_notifications(
-                hass
-            ):
+            shown = persistent_notification._async_get_or_create_notifications  # noqa: SLF001
+            while nid in shown(hass):  # noqa: ASYNC110
                 await asyncio.sleep(0.005)
             dismiss.append(time.time() - cleared)
         results["alarms"] = {

@@ -104,10 +104,11 @@ async def simulator(socket_enabled: None) -> AsyncIterator[tuple[Simulator, Fake
 
 @pytest.fixture
 def manual_polling() -> Any:
-    """Stop the event poller's timer: the test runs each poll itself."""
-    with patch(
-        "custom_components.acs_bridge.access_pipeline.async_call_later"
-    ) as timer:
+    """Stop the event and alarm pollers' timers: the test runs each poll itself."""
+    with (
+        patch("custom_components.acs_bridge.access_pipeline.async_call_later") as timer,
+        patch("custom_components.acs_bridge.alarms.async_call_later"),
+    ):
         yield timer
 
 

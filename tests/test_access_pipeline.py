@@ -494,3 +494,51 @@ async def test_a_held_record_read_never_delays_the_live_poll(
     sim.release_held()
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(events) == 3
+
+
+async def test_outage_recovered_in_the_first_good_round(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """The first round that reaches the server again delivers every missed swipe.
+
+    The records are read at once and a second cache read proves them missed,
+    rather than waiting for the next round's poll.
+    """
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    await poll(hass, sim_setup)
+    sim.fault("http500")
+    during = []
+    for _ in range(5):
+        during += sim.burst(2)
+        sim_setup.clock.advance(1)
+        await poll(hass, sim_setup)
+    sim_setup.clock.advance(2)  # the cache forgets them all
+    sim.clear_faults()
+    await poll(hass, sim_setup)  # one round only
+
+    assert swipe_keys(events) == sim_keys(during)
+    assert all(e.data["replayed"] for e in events)
+    await poll(hass, sim_setup, times=2)
+    sim_setup.runtime.events.ledger.reconcile_due = True
+    await poll(hass, sim_setup, times=2)
+    assert len(events) == len(during)
+
+
+async def test_recovery_keeps_live_swipes_live(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """Swipes still in the cache when the server returns are live, not replayed."""
+    sim = sim_setup.sim
+    events = async_capture_events(hass, EVENT_ACCESS)
+    await poll(hass, sim_setup)
+    sim.fault("http500", count=2, path="acs/device/eventcache")
+    lost = sim.burst(3)
+    await poll(hass, sim_setup)
+    sim_setup.clock.advance(3)
+    await poll(hass, sim_setup)
+    live = sim.burst(3)
+    await poll(hass, sim_setup)
+
+    assert swipe_keys(events) == sim_keys(lost + live)
+    assert swipe_keys([e for e in events if e.data["replayed"]]) == sim_keys(lost)

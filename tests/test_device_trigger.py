@@ -114,10 +114,100 @@ async def test_door_forced_trigger(
         },
     )
     sim.raise_alarm(door.id, name="门长时间未关", event_type=28)
-    await sim_setup.runtime.coordinator.async_refresh()
+    await sim_setup.runtime.alarms.async_poll()
     await hass.async_block_till_done()
     assert len(service_calls) == 0
     sim.raise_alarm(door.id)
-    await sim_setup.runtime.coordinator.async_refresh()
+    await sim_setup.runtime.alarms.async_poll()
     await hass.async_block_till_done()
     assert len(service_calls) == 1
+
+
+def _automations(device_id: str, trigger: str) -> dict:
+    return {
+        automation.DOMAIN: [
+            {
+                "trigger": {
+                    "platform": "device",
+                    "domain": DOMAIN,
+                    "device_id": device_id,
+                    "type": trigger,
+                    **extra,
+                },
+                "action": {
+                    "service": "test.automation",
+                    "data": {"which": which},
+                },
+            }
+            for which, extra in (
+                ("default", {}),
+                ("with_replayed", {"include_replayed": True}),
+            )
+        ]
+    }
+
+
+async def test_trigger_capabilities(hass: HomeAssistant, sim_setup: SimSetup) -> None:
+    """Every trigger offers include_replayed, off by default."""
+    from custom_components.acs_bridge import device_trigger
+
+    device = door_device(hass, sim_setup, sim_setup.sim.site.doors[0].id)
+    for trigger in device_trigger.TRIGGERS:
+        caps = await device_trigger.async_get_trigger_capabilities(
+            hass, {"device_id": device.id, "domain": DOMAIN, "type": trigger}
+        )
+        assert caps["extra_fields"]({}) == {"include_replayed": False}
+
+
+async def test_replayed_swipe_only_with_include_replayed(
+    hass: HomeAssistant,
+    sim_setup: SimSetup,
+    service_calls: list[ServiceCall],
+) -> None:
+    """A swipe recovered after an outage runs only the trigger that includes replays."""
+    sim = sim_setup.sim
+    door = sim.site.doors[0]
+    device = door_device(hass, sim_setup, door.id)
+    assert await async_setup_component(
+        hass, automation.DOMAIN, _automations(device.id, "access_granted")
+    )
+    sim.fault("http500", count=1, path="acs/device/eventcache")
+    sim.swipe(door.id)
+    await poll(hass, sim_setup)  # fails: the swipe is missed
+    sim_setup.clock.advance(3)
+    await poll(hass, sim_setup, times=2)
+    assert [call.data["which"] for call in service_calls] == ["with_replayed"]
+    sim.swipe(door.id)
+    await poll(hass, sim_setup)
+    assert sorted(call.data["which"] for call in service_calls[1:]) == [
+        "default",
+        "with_replayed",
+    ]
+
+
+async def test_alarm_after_failed_reads_is_replayed(
+    hass: HomeAssistant,
+    sim_setup: SimSetup,
+    service_calls: list[ServiceCall],
+) -> None:
+    """A forced door found by the first read after failed ones is a late one."""
+    sim = sim_setup.sim
+    door = sim.site.doors[0]
+    device = door_device(hass, sim_setup, door.id)
+    assert await async_setup_component(
+        hass, automation.DOMAIN, _automations(device.id, "door_forced")
+    )
+    alarms = sim_setup.runtime.alarms
+    sim.fault("http500", count=1, path="acs/alarmevent")
+    await alarms.async_poll()
+    sim.raise_alarm(door.id)
+    await alarms.async_poll()
+    await hass.async_block_till_done()
+    assert [call.data["which"] for call in service_calls] == ["with_replayed"]
+    sim.raise_alarm(door.id)
+    await alarms.async_poll()
+    await hass.async_block_till_done()
+    assert sorted(call.data["which"] for call in service_calls[1:]) == [
+        "default",
+        "with_replayed",
+    ]

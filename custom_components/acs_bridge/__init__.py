@@ -24,6 +24,7 @@ from .alarms import (
 from .commands import CodeGuard
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DOMAIN
 from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
+from .delivery_gate import DeliveryGate
 from .door_control import DoorControl
 from .door_modes import DoorModes, async_remove_store as async_remove_door_store
 from .services import async_setup_services
@@ -68,8 +69,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     # account check (a door command) runs beside the entry: account.py.
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
-    events = AccessEventPipeline(hass, entry, coordinator)
-    alarms = AlarmNotifier(hass, entry, coordinator)
+    # One queue for both, so start-up events keep their order.
+    gate = DeliveryGate(hass, entry)
+    events = AccessEventPipeline(hass, entry, coordinator, gate)
+    alarms = AlarmNotifier(hass, entry, coordinator, gate)
     door_modes = DoorModes(hass, entry.entry_id)
     await door_modes.async_load()
     door_control = DoorControl(hass, entry, coordinator, door_modes)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 import time
 from typing import Any
 
@@ -48,6 +49,8 @@ from .const import (
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .delivery_gate import DeliveryGate
+from .event_feed import EventFeed
 from .identifiers import door_key, entity_unique_id, server_key
 
 STORAGE_VERSION = 1
@@ -81,10 +84,15 @@ class AccessEventPipeline:
         hass: HomeAssistant,
         entry: AcsConfigEntry,
         coordinator: AcsCoordinator,
+        gate: DeliveryGate | None = None,
     ) -> None:
-        """Read the options; nothing runs before ``async_start``."""
+        """Read the options; nothing runs before ``async_start``.
+
+        ``gate`` holds deliveries while Home Assistant starts.
+        """
         self.hass = hass
         self.entry = entry
+        self.gate = gate or DeliveryGate(hass, entry)
         self.adapter = adapter = coordinator.adapter
         self.coordinator = coordinator
         self.interval = float(
@@ -100,6 +108,7 @@ class AccessEventPipeline:
             replay=replay,
             on_change=self._save,
         )
+        self.feed = EventFeed(hass, self.ledger.cache_seconds, entry.title)
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, store_key(entry.entry_id, "events")
         )
@@ -147,11 +156,14 @@ class AccessEventPipeline:
                 # No record yet: every record to come is after 0.
                 self.ledger.set_cursor(latest)
             self._save()
+        if self.realtime:
+            self.feed.start()
         self._schedule(0)
 
     async def async_stop(self) -> None:
         """Stop polling and store the cursor."""
         self._stopped = True
+        self.feed.stop()
         if self._unsub:
             self._unsub()
             self._unsub = None
@@ -187,7 +199,13 @@ class AccessEventPipeline:
         """Run one round: the real-time cache, and start a read of the records when due.
 
         The records are read beside the real-time polls, one read at a time,
-        so a slow read never delays the next poll of the 2 s cache.
+        so a slow read never delays the next poll of the 2 s cache. After a
+        failed or late poll, the read that fills the gap is followed at once by
+        one more read of the cache: a record that this poll, started after the
+        records were read, does not match can no longer arrive live, so the
+        ledger releases it now (marked replayed) rather than a whole interval
+        later. That costs one extra request per recovery and reads no clock of
+        the server's.
         """
         started = time.monotonic()
         if self.realtime:
@@ -198,14 +216,22 @@ class AccessEventPipeline:
             and (self._records_task is None or self._records_task.done())
         ):
             self._records_task = self.entry.async_create_background_task(
-                self.hass, self._reconcile(), f"{DOMAIN} record read"
+                self.hass, self._reconcile_and_recover(), f"{DOMAIN} record read"
             )
 
-    async def _poll_realtime(self, started: float) -> None:
+    async def _reconcile_and_recover(self) -> None:
+        """Read the records; after a gap, poll the cache once more at once."""
+        filled_gap = await self._reconcile()
+        if filled_gap and self.realtime and self.ledger.held_records:
+            await self._poll_realtime(time.monotonic())
+
+    async def _poll_realtime(self, started: float) -> bool:
+        """Read the real-time cache; return whether the server answered."""
         data = self.coordinator.data
         controller_ids = list(data.controllers) if data else []
         if not controller_ids:
-            return
+            self.feed.read_ok()  # no controller: no cache to miss
+            return True
         cache_seconds = self.ledger.cache_seconds
         try:
             async with asyncio.timeout(max(cache_seconds, self.interval) * 2):
@@ -214,9 +240,11 @@ class AccessEventPipeline:
             LOGGER.debug("Event poll failed: %s", err)
             # Records the cache can no longer deliver are released now.
             self._deliver_all(self.ledger.realtime_failed(time.monotonic()))
-            return
+            return False
+        self.feed.read_ok()
         self._deliver_all(self.ledger.realtime_batch(events, started))
         self._refresh_touched_doors()
+        return True
 
     def _refresh_touched_doors(self) -> None:
         """Read the doors that granted swipes opened, once each, within a budget.
@@ -235,8 +263,11 @@ class AccessEventPipeline:
             f"{DOMAIN} door refresh",
         )
 
-    async def _reconcile(self) -> None:
-        """Read the records after the cursor and hand them to the ledger."""
+    async def _reconcile(self) -> bool:
+        """Read the records after the cursor and hand them to the ledger.
+
+        Returns whether the read succeeded and filled a possible gap.
+        """
         ledger = self.ledger
         after_gap = ledger.records_reading(time.monotonic())
         try:
@@ -245,7 +276,7 @@ class AccessEventPipeline:
                     await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
                 )
                 ledger.reconcile_due = False
-                return
+                return False
             records = await self._records_after(ledger.read_after)
             if not records and ledger.may_have_started_over(after_gap):
                 latest = await self.adapter.latest_record_id(kind=RecordKind.SWIPE)
@@ -255,7 +286,7 @@ class AccessEventPipeline:
         except AcsError as err:
             LOGGER.debug("Cannot read records after %s: %s", ledger.cursor, err)
             ledger.records_failed()
-            return
+            return False
         # The read ended now: a poll that starts later would see any of these
         # swipes still in the cache.
         too_old = ledger.record_batch(records, time.monotonic())
@@ -263,6 +294,7 @@ class AccessEventPipeline:
             self._report_old_gap(too_old)
         if not self.realtime:
             self._deliver_all(ledger.release_due(time.monotonic()))
+        return after_gap
 
     async def _records_after(self, record_id: int) -> list[AccessRecord]:
         """Read every swipe record after ``record_id``, alarms included."""
@@ -347,7 +379,11 @@ class AccessEventPipeline:
     @callback
     def _deliver_all(self, deliveries: list[DeliveredAccess]) -> None:
         for access in deliveries:
-            self._deliver(access)
+            if not access.replayed and (access.event.is_alarm or access.event.forced):
+                # The swipe is an alarm: read the alarm list now, not in a second.
+                self.entry.runtime_data.alarms.async_request_poll()
+            # Held while Home Assistant starts, so automations see them.
+            self.gate.run(partial(self._deliver, access))
 
     @callback
     def _deliver(self, access: DeliveredAccess) -> None:

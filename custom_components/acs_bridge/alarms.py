@@ -1,33 +1,49 @@
 """Unconfirmed alarms as bus events and persistent notifications.
 
-Each poll's alarm list is compared with the alarms already announced (a set
-that is stored, so a restart does not announce them again): a new alarm fires
+The alarm list has its own poll, every ``ALARM_INTERVAL`` (one request a
+second), apart from the coordinator's state poll: a forced door must be a
+notification within about a second, not at the next 10 s state poll. The
+coordinator no longer reads the alarms; the list read here is its ``alarms``
+(the unconfirmed alarms sensor), so nothing is read twice. An access event
+that is itself an alarm asks for a read at once (``async_request_poll``).
+
+Each list is compared with the alarms already announced (a set that is stored,
+so a restart does not announce them again): a new alarm fires
 ``acs_bridge_alarm`` and, when the option is on, a persistent notification; an
 alarm the server no longer lists has its notification dismissed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+import time
 from typing import Any
 
 from homeassistant.components import persistent_notification
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 
-from .adapters import Alarm
+from .adapters import AcsError, AcsNotSupportedError, Alarm, Capability
 from .const import (
     CONF_ALARM_NOTIFICATIONS,
     DEFAULT_ALARM_NOTIFICATIONS,
     DOMAIN,
     EVENT_ALARM,
+    LOGGER,
     store_key,
 )
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .delivery_gate import DeliveryGate
 from .identifiers import server_key
 
 STORAGE_VERSION = 1
+# Seconds between two reads of the alarm list: one request a second.
+ALARM_INTERVAL = 1.0
 
 
 def notification_id(entry_id: str, alarm_id: int) -> str:
@@ -61,10 +77,18 @@ class AlarmNotifier:
     """Announce new alarms once and dismiss cleared ones."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: AcsConfigEntry, coordinator: AcsCoordinator
+        self,
+        hass: HomeAssistant,
+        entry: AcsConfigEntry,
+        coordinator: AcsCoordinator,
+        gate: DeliveryGate | None = None,
     ) -> None:
-        """Read the option; nothing runs before ``async_start``."""
+        """Read the option; nothing runs before ``async_start``.
+
+        ``gate`` holds the bus events while Home Assistant starts.
+        """
         self.hass = hass
+        self.gate = gate or DeliveryGate(hass, entry)
         self.entry = entry
         self.coordinator = coordinator
         self.notify = bool(
@@ -77,9 +101,17 @@ class AlarmNotifier:
         # Fixed now: a reconfigure updates the entry before the unload stores.
         self._server = server_key(entry.data)
         self._texts: dict[str, str] = {}
+        self.enabled = coordinator.adapter.supports(Capability.ALARMS)
+        self._restoring = True
+        self._unsub: CALLBACK_TYPE | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopped = False
+        self._again = False
+        self._failed = False
+        self.polls = 0
 
     async def async_start(self) -> None:
-        """Load the announced alarms and handle the current list."""
+        """Load the announced alarms, read the current list and start polling."""
         stored = await self._store.async_load() or {}
         self.announced = {int(alarm_id) for alarm_id in stored.get("announced", [])}
         if stored.get("server", self._server) != self._server:
@@ -95,12 +127,76 @@ class AlarmNotifier:
         self._texts = await async_get_translations(
             self.hass, self.hass.config.language, "exceptions", [DOMAIN]
         )
-        self.entry.async_on_unload(self.coordinator.async_add_listener(self._update))
-        self._update(restoring=True)
+        if not self.enabled:
+            return
+        await self._async_run_once()
 
     async def async_stop(self) -> None:
-        """Store the announced alarms now."""
+        """Stop polling and store the announced alarms now."""
+        self._stopped = True
+        if self._unsub:
+            self._unsub()
+            self._unsub = None
+        if self._task and not self._task.done():
+            self._task.cancel()
         await self._store.async_save(self._data_to_store())
+
+    # --- polling -----------------------------------------------------------
+
+    @callback
+    def async_request_poll(self) -> None:
+        """Read the alarm list now (an access event was an alarm).
+
+        The read replaces the next scheduled one, so the rate stays one a second.
+        """
+        if not self.enabled or self._stopped:
+            return
+        if self._task and not self._task.done():
+            self._again = True  # read once more when the running read ends
+            return
+        if self._unsub:
+            self._unsub()
+        self._async_timer(None)
+
+    @callback
+    def _schedule(self, delay: float) -> None:
+        if not self._stopped:
+            self._unsub = async_call_later(self.hass, delay, self._async_timer)
+
+    @callback
+    def _async_timer(self, _now: datetime | None) -> None:
+        self._unsub = None
+        self._task = self.entry.async_create_background_task(
+            self.hass, self._async_run_once(), f"{DOMAIN} alarm poll"
+        )
+
+    async def _async_run_once(self) -> None:
+        started = time.monotonic()
+        try:
+            await self.async_poll()
+        finally:
+            delay = 0.0 if self._again else ALARM_INTERVAL
+            self._again = False
+            self._schedule(max(0.0, delay - (time.monotonic() - started)))
+
+    async def async_poll(self) -> None:
+        """Read the alarm list once and announce or dismiss what changed."""
+        self.polls += 1
+        try:
+            alarms = await self.coordinator.adapter.alarms()
+        except AcsNotSupportedError:
+            alarms = []
+        except AcsError as err:
+            # Keep what is shown: a failed read clears nothing.
+            LOGGER.debug("Cannot read the alarms: %s", err)
+            self._failed = True
+            return
+        current = {alarm.alarm_id: alarm for alarm in alarms}
+        self.coordinator.async_set_alarms(current)
+        # An alarm first seen after failed reads may be as old as the outage.
+        self._update(current, restoring=self._restoring, replayed=self._failed)
+        self._restoring = False
+        self._failed = False
 
     def _data_to_store(self) -> dict[str, Any]:
         return {"announced": sorted(self.announced), "server": self._server}
@@ -115,11 +211,9 @@ class AlarmNotifier:
             return template
 
     @callback
-    def _update(self, restoring: bool = False) -> None:
-        data = self.coordinator.data
-        if data is None or not self.coordinator.last_update_success:
-            return
-        current = data.alarms
+    def _update(
+        self, current: dict[int, Alarm], restoring: bool = False, replayed: bool = False
+    ) -> None:
         changed = False
         for alarm_id in self.announced - set(current):
             persistent_notification.async_dismiss(
@@ -136,7 +230,8 @@ class AlarmNotifier:
                 continue
             self.announced.add(alarm_id)
             changed = True
-            self._fire(alarm)
+            # Held while Home Assistant starts, so automations see it.
+            self.gate.run(partial(self._fire, alarm, replayed))
             if self.notify:
                 self._notify(alarm)
         if changed:
@@ -144,11 +239,11 @@ class AlarmNotifier:
 
     def _door_name(self, alarm: Alarm) -> str:
         data = self.coordinator.data
-        if alarm.door_id and alarm.door_id in data.door_names:
+        if data and alarm.door_id and alarm.door_id in data.door_names:
             return data.door_names[alarm.door_id]
         return alarm.door_name or alarm.controller_name or ""
 
-    def _fire(self, alarm: Alarm) -> None:
+    def _fire(self, alarm: Alarm, replayed: bool = False) -> None:
         device_id = async_get_door_device_id(self.hass, self.entry, alarm.door_id)
         self.hass.bus.async_fire(
             EVENT_ALARM,
@@ -164,6 +259,7 @@ class AlarmNotifier:
                 "level": alarm.level,
                 "priority": alarm.priority,
                 "forced": alarm.forced,
+                "replayed": replayed,
             },
         )
 

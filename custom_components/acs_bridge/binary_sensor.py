@@ -1,4 +1,4 @@
-"""Binary sensors: each door's contact and each controller's connectivity."""
+"""Binary sensors: door contacts, controller connectivity, the server's event feed."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .coordinator import AcsConfigEntry
 from .entity import (
     AcsControllerEntity,
     AcsDoorEntity,
+    AcsHubEntity,
     add_door_entities,
     add_entities_for_new_objects,
 )
@@ -60,6 +61,13 @@ CONTROLLER_SENSORS: tuple[ControllerBinarySensorDescription, ...] = (
     ),
 )
 
+EVENT_FEED = BinarySensorEntityDescription(
+    key="event_feed",
+    translation_key="event_feed",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -68,6 +76,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of doors and controllers."""
     coordinator = entry.runtime_data.coordinator
+    if coordinator.adapter.supports(Capability.REALTIME_EVENTS):
+        async_add_entities([AcsEventFeedSensor(coordinator, EVENT_FEED)])
     if coordinator.adapter.supports(Capability.DOOR_STATE):
         entry.async_on_unload(
             add_door_entities(
@@ -126,3 +136,23 @@ class AcsControllerBinarySensor(AcsControllerEntity, BinarySensorEntity):
             if controller is None
             else self.entity_description.attributes_fn(controller)
         )
+
+
+class AcsEventFeedSensor(AcsHubEntity, BinarySensorEntity):
+    """On while the server's real-time event cache is not being read."""
+
+    @property
+    def available(self) -> bool:
+        """Stay available while the server is down: that is what it shows."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the feed is down."""
+        return self.coordinator.config_entry.runtime_data.events.feed.down
+
+    async def async_added_to_hass(self) -> None:
+        """Also write the state when the feed goes down or comes back."""
+        await super().async_added_to_hass()
+        feed = self.coordinator.config_entry.runtime_data.events.feed
+        self.async_on_remove(feed.async_add_listener(self.async_write_ha_state))

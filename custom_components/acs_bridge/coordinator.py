@@ -30,7 +30,6 @@ from .adapters import (
     AcsAuthenticationError,
     AcsCertificateError,
     AcsError,
-    AcsNotSupportedError,
     AdapterConfig,
     Alarm,
     Area,
@@ -192,7 +191,7 @@ def async_get_door_device_id(
 
 
 class AcsCoordinator(DataUpdateCoordinator[AcsData]):
-    """Poll controllers, doors, door states, area head counts and alarms."""
+    """Poll controllers, doors, door states and area head counts."""
 
     config_entry: AcsConfigEntry
 
@@ -229,6 +228,8 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         self._doors: Keeper[str, Door] = Keeper()
         self._areas_kept: Keeper[int, Area] = Keeper()
         self._devices_expected = False
+        # The alarm list is read by the alarm notifier's own poll (alarms.py).
+        self.alarms: dict[int, Alarm] = {}
 
     # --- polling ---------------------------------------------------------
 
@@ -293,10 +294,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         started = next(self._door_reads)
         states_task = self._read_door_states(door_ids)
         area_task = self._area_counts(areas_by_id)
-        alarms_task = self._alarms()
-        new_states, area_people, alarms = await asyncio.gather(
-            states_task, area_task, alarms_task
-        )
+        new_states, area_people = await asyncio.gather(states_task, area_task)
         for book in (self._door_failures, self._door_read_at):
             for door_id in [d for d in book if d not in doors_by_id]:
                 del book[door_id]
@@ -320,7 +318,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             areas=areas_by_id,
             door_states=door_states,
             area_people=area_people,
-            alarms=alarms,
+            alarms=self.alarms,
             last_success=dt_util.utcnow(),
             door_names=door_display_names(doors_by_id.values(), controllers),
             absent_controllers=self._controllers.absent,
@@ -427,14 +425,18 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
             direct[person.area_id] = direct.get(person.area_id, 0) + 1
         return area_head_counts(areas, direct)
 
-    async def _alarms(self) -> dict[int, Alarm]:
-        if not self.adapter.supports(Capability.ALARMS):
-            return {}
-        try:
-            alarms = await self.adapter.alarms()
-        except AcsNotSupportedError:
-            return {}
-        return {alarm.alarm_id: alarm for alarm in alarms}
+    @callback
+    def async_set_alarms(self, alarms: dict[int, Alarm]) -> None:
+        """Take the alarm list the alarm poll read; tell the entities if it changed.
+
+        This does not move the next scheduled poll.
+        """
+        if alarms == self.alarms:
+            return
+        self.alarms = alarms
+        if self.data is not None:
+            self.data = replace(self.data, alarms=alarms)
+            self.async_update_listeners()
 
     # --- targeted refreshes ----------------------------------------------
 

@@ -45,6 +45,9 @@ HUB_SENSORS: tuple[HubSensorDescription, ...] = (
         translation_key="last_poll",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # The event feed binary sensor says whether events arrive; this one
+        # is for diagnosis only.
+        entity_registry_enabled_default=False,
         value_fn=lambda data: data.last_success,
     ),
 )

@@ -294,6 +294,24 @@ def test_snapshot_and_restore_across_a_restart(changes: Changes) -> None:
     assert after.cursor == 102
 
 
+def test_matched_swipe_still_in_the_cache_after_a_restart() -> None:
+    """A swipe whose record already matched it is not delivered again after a restart.
+
+    The record read and the proving poll may both come within the cache's 2 s
+    before Home Assistant restarts: the cache still holds the swipe then.
+    """
+    before = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    before.set_cursor(100)
+    before.realtime_batch([event(1, "a")], 10.0)
+    before.record_batch([record(101, "a")], 10.2, NOW)
+    assert before.realtime_batch([event(1, "a")], 10.4) == []  # matched
+    after = AccessLedger(cache_seconds=2.0, replay=REPLAY)
+    after.restore(before.snapshot())
+    assert after.realtime_batch([event(1, "a"), event(2, "b", 1)], 0.5) == [
+        DeliveredAccess(event(2, "b", 1))
+    ]
+
+
 def test_restore_of_nothing() -> None:
     ledger = AccessLedger(cache_seconds=2.0, replay=REPLAY)
     ledger.restore({})

@@ -60,6 +60,26 @@ class SimSetup:
         return data
 
 
+async def poll(hass: HomeAssistant, setup: SimSetup, times: int = 1) -> None:
+    """Run rounds of the access pipeline, each with the record read it starts.
+
+    The records are read by a background task beside the real-time poll (with
+    the recovery poll that may follow it): a round is over when that is done.
+    """
+    for _ in range(times):
+        await setup.runtime.events.async_poll()
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def poll_alarms(hass: HomeAssistant, setup: SimSetup) -> None:
+    """Read the alarm list once, as the alarm notifier's own 1 s poll does.
+
+    The coordinator's state poll no longer reads the alarms.
+    """
+    await setup.runtime.alarms.async_poll()
+    await hass.async_block_till_done()
+
+
 def sim_entry_for(sim: Simulator) -> MockConfigEntry:
     """Return a config entry pointing at the simulator."""
     return MockConfigEntry(

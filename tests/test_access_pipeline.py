@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 from custom_components.acs_bridge.const import EVENT_ACCESS
 
 from .helpers import door_device, entity_id
-from .sim_fixtures import SimSetup
+from .sim_fixtures import SimSetup, poll
 
 
 def swipe_keys(events: list[Any]) -> list[tuple[str, str, str]]:
@@ -30,12 +30,6 @@ def sim_keys(swipes: list[Any]) -> list[tuple[str, str, str]]:
         (s.door_id, s.card_no, s.time.replace(microsecond=0).isoformat())
         for s in swipes
     )
-
-
-async def poll(hass: HomeAssistant, setup: SimSetup, times: int = 1) -> None:
-    for _ in range(times):
-        await setup.runtime.events.async_poll()
-        await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_bus_event_fields(
@@ -314,7 +308,7 @@ async def test_late_poll_reads_the_records(
     await poll(hass, sim_setup)
     pipeline.ledger.reconcile_due = False
     pipeline.ledger._last_poll_ok = (pipeline.ledger._last_poll_ok or 0) - 10
-    await pipeline._poll_realtime(time.monotonic())
+    await pipeline._poll_realtime()
     assert pipeline.ledger.reconcile_due
 
 

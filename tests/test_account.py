@@ -26,7 +26,7 @@ from custom_components.acs_bridge.adapters import (
 from custom_components.acs_bridge.const import DOMAIN, EVENT_ACCESS, EVENT_ALARM
 
 from .helpers import entity_id
-from .sim_fixtures import SimSetup, sim_entry_for
+from .sim_fixtures import SimSetup, poll, poll_alarms, sim_entry_for
 
 
 def reauth_flows(hass: HomeAssistant) -> list[object]:
@@ -149,10 +149,8 @@ async def test_locked_command_account_stops_nothing(
     accesses = async_capture_events(hass, EVENT_ACCESS)
     alarms = async_capture_events(hass, EVENT_ALARM)
     sim.swipe(door.id)
-    await setup.runtime.events.async_poll()
-    await hass.async_block_till_done()
+    await poll(hass, setup)
     assert len(accesses) == 1
     sim.raise_alarm(door.id)
-    await setup.runtime.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_alarms(hass, setup)  # the alarm list's own 1 s poll
     assert len(alarms) == 1

@@ -13,8 +13,7 @@ from pytest_homeassistant_custom_component.common import async_get_device_automa
 from custom_components.acs_bridge.const import DOMAIN
 
 from . import helpers
-from .sim_fixtures import SimSetup
-from .test_access_pipeline import poll
+from .sim_fixtures import SimSetup, poll
 
 
 def door_device(hass: HomeAssistant, setup: SimSetup, door_id: str) -> dr.DeviceEntry:

@@ -12,8 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from .helpers import entity_id
-from .sim_fixtures import SimSetup
-from .test_access_pipeline import poll
+from .sim_fixtures import SimSetup, poll
 
 
 def feed_state(hass: HomeAssistant, setup: SimSetup) -> str:

@@ -123,6 +123,10 @@ class AccessEventPipeline:
         self._entity_ids: dict[str, str] = {}
         self._touched_doors: dict[str, None] = {}
         self._records_task: asyncio.Task[None] | None = None
+        # One real-time read at a time: the ledger takes the batches in the
+        # order the server answered them (a recovery poll runs beside the
+        # timer's).
+        self._live_lock = asyncio.Lock()
         self.delivered = 0
         self.replayed = 0
 
@@ -200,33 +204,52 @@ class AccessEventPipeline:
 
         The records are read beside the real-time polls, one read at a time,
         so a slow read never delays the next poll of the 2 s cache. After a
-        failed or late poll, the read that fills the gap is followed at once by
-        one more read of the cache: a record that this poll, started after the
-        records were read, does not match can no longer arrive live, so the
-        ledger releases it now (marked replayed) rather than a whole interval
-        later. That costs one extra request per recovery and reads no clock of
-        the server's.
+        failed or late poll, the read that fills the gap in the first round
+        whose real-time poll succeeds is followed at once by one more read of
+        the cache: a record that this poll, started after the records were
+        read, does not match can no longer arrive live, so the ledger releases
+        it now (marked replayed) rather than a whole interval later. That costs
+        one extra request per recovery and reads no clock of the server's.
+        While the real-time call fails, no such poll is made (it would fail
+        too); the next round's poll, or the cache window, releases them.
         """
         started = time.monotonic()
+        live_ok = True
         if self.realtime:
-            await self._poll_realtime(started)
+            live_ok = await self._poll_realtime()
         if (
             self.records
             and self.ledger.records_due(started)
             and (self._records_task is None or self._records_task.done())
         ):
             self._records_task = self.entry.async_create_background_task(
-                self.hass, self._reconcile_and_recover(), f"{DOMAIN} record read"
+                self.hass,
+                self._reconcile_and_recover(recover=live_ok),
+                f"{DOMAIN} record read",
             )
 
-    async def _reconcile_and_recover(self) -> None:
-        """Read the records; after a gap, poll the cache once more at once."""
-        filled_gap = await self._reconcile()
-        if filled_gap and self.realtime and self.ledger.held_records:
-            await self._poll_realtime(time.monotonic())
+    async def _reconcile_and_recover(self, *, recover: bool) -> None:
+        """Read the records; after a gap, poll the cache once more at once.
 
-    async def _poll_realtime(self, started: float) -> bool:
-        """Read the real-time cache; return whether the server answered."""
+        ``recover``: the real-time poll of the round that started this read
+        succeeded.
+        """
+        filled_gap = await self._reconcile()
+        if filled_gap and recover and self.realtime:
+            await self._poll_realtime(recovery=True)
+
+    async def _poll_realtime(self, *, recovery: bool = False) -> bool:
+        """Read the real-time cache; return whether the server answered.
+
+        A ``recovery`` poll is skipped when a poll that started after the
+        records were read has already released every held record.
+        """
+        async with self._live_lock:
+            if recovery and not self.ledger.held_records:
+                return True
+            return await self._poll_realtime_locked(time.monotonic())
+
+    async def _poll_realtime_locked(self, started: float) -> bool:
         data = self.coordinator.data
         controller_ids = list(data.controllers) if data else []
         if not controller_ids:

@@ -303,10 +303,12 @@ def test_matched_swipe_still_in_the_cache_after_a_restart() -> None:
     before = AccessLedger(cache_seconds=2.0, replay=REPLAY)
     before.set_cursor(100)
     before.realtime_batch([event(1, "a")], 10.0)
-    before.record_batch([record(101, "a")], 10.2, NOW)
+    before.record_batch([record(101, "a")], 10.2)
     assert before.realtime_batch([event(1, "a")], 10.4) == []  # matched
+    snapshot = before.snapshot(10.5, 1_000_000.0)
+    assert snapshot["unmatched"] == []  # a's record matched it: no delivery kept
     after = AccessLedger(cache_seconds=2.0, replay=REPLAY)
-    after.restore(before.snapshot())
+    after.restore(snapshot, 0.0, 1_000_001.0)
     assert after.realtime_batch([event(1, "a"), event(2, "b", 1)], 0.5) == [
         DeliveredAccess(event(2, "b", 1))
     ]

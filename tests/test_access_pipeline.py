@@ -536,3 +536,36 @@ async def test_recovery_keeps_live_swipes_live(
 
     assert swipe_keys(events) == sim_keys(lost + live)
     assert swipe_keys([e for e in events if e.data["replayed"]]) == sim_keys(lost)
+
+
+async def test_gap_issue_is_acknowledged_in_its_repair_flow(
+    hass: HomeAssistant, sim_setup: SimSetup, issue_registry: ir.IssueRegistry
+) -> None:
+    """The events-gap repair says what to do and goes once the user acknowledges it."""
+    from homeassistant.components.repairs import repairs_flow_manager
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "repairs", {})
+    sim = sim_setup.sim
+    await poll(hass, sim_setup)
+    assert await hass.config_entries.async_unload(sim_setup.entry.entry_id)
+    sim.burst(2)
+    sim.clock_offset = timedelta(minutes=11)
+    sim_setup.clock.advance(3)
+    sim.burst(1)
+    assert await hass.config_entries.async_setup(sim_setup.entry.entry_id)
+    await hass.async_block_till_done()
+    await poll(hass, sim_setup, times=2)
+    issue_id = f"events_gap_{sim_setup.entry.entry_id}"
+    issue = issue_registry.async_get_issue("acs_bridge", issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    flow = await manager.async_init("acs_bridge", data={"issue_id": issue_id})
+    assert flow["step_id"] == "confirm"
+    assert flow["description_placeholders"]["count"] == "2"
+    result = await manager.async_configure(flow["flow_id"], {})
+    assert result["type"] == "create_entry"
+    assert issue_registry.async_get_issue("acs_bridge", issue_id) is None

@@ -359,7 +359,8 @@ class AccessEventPipeline:
             self.hass,
             DOMAIN,
             gap_issue_id(self.entry.entry_id),
-            is_fixable=False,
+            # Acknowledged in its repair flow (Home Assistant's confirm step).
+            is_fixable=True,
             is_persistent=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="events_gap",

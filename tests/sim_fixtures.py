@@ -125,10 +125,7 @@ async def simulator(socket_enabled: None) -> AsyncIterator[tuple[Simulator, Fake
 @pytest.fixture
 def manual_polling() -> Any:
     """Stop the event and alarm pollers' timers: the test runs each poll itself."""
-    with (
-        patch("custom_components.acs_bridge.access_pipeline.async_call_later") as timer,
-        patch("custom_components.acs_bridge.alarms.async_call_later"),
-    ):
+    with patch("custom_components.acs_bridge.poller.async_call_later") as timer:
         yield timer
 
 

@@ -16,15 +16,14 @@ refresh of the door a granted swipe opened.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 import time
 from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -52,6 +51,7 @@ from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_i
 from .delivery_gate import DeliveryGate
 from .event_feed import EventFeed
 from .identifiers import door_key, entity_unique_id, server_key
+from .poller import Poller
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 2.0
@@ -116,9 +116,9 @@ class AccessEventPipeline:
         # the entry before this pipeline stores its state on unload).
         self._server = server_key(entry.data)
         self._save_scheduled = False
-        self._unsub: CALLBACK_TYPE | None = None
-        self._stopped = False
-        self._task: asyncio.Task[None] | None = None
+        self._poller = Poller(
+            hass, entry, f"{DOMAIN} event poll", self.interval, self.async_poll
+        )
         self._device_ids: dict[str, str] = {}
         self._entity_ids: dict[str, str] = {}
         self._touched_doors: dict[str, None] = {}
@@ -162,40 +162,15 @@ class AccessEventPipeline:
             self._save()
         if self.realtime:
             self.feed.start()
-        self._schedule(0)
+        self._poller.async_schedule(0)
 
     async def async_stop(self) -> None:
         """Stop polling and store the cursor."""
-        self._stopped = True
+        self._poller.async_stop()
         self.feed.stop()
-        if self._unsub:
-            self._unsub()
-            self._unsub = None
-        for task in (self._task, self._records_task):
-            if task and not task.done():
-                task.cancel()
+        if self._records_task and not self._records_task.done():
+            self._records_task.cancel()
         await self._store.async_save(self._data_to_store())
-
-    @callback
-    def _schedule(self, delay: float) -> None:
-        if self._stopped:
-            return
-        self._unsub = async_call_later(self.hass, delay, self._async_timer)
-
-    @callback
-    def _async_timer(self, _now: datetime) -> None:
-        self._unsub = None
-        self._task = self.entry.async_create_background_task(
-            self.hass, self._async_run_once(), f"{DOMAIN} event poll"
-        )
-
-    async def _async_run_once(self) -> None:
-        started = time.monotonic()
-        try:
-            await self.async_poll()
-        finally:
-            elapsed = time.monotonic() - started
-            self._schedule(max(0.0, self.interval - elapsed))
 
     # --- one round ---------------------------------------------------------
 

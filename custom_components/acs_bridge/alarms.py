@@ -15,16 +15,12 @@ alarm the server no longer lists has its notification dismissed.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
-from datetime import datetime
 from functools import partial
-import time
 from typing import Any
 
 from homeassistant.components import persistent_notification
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 
@@ -40,6 +36,7 @@ from .const import (
 from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
 from .delivery_gate import DeliveryGate
 from .identifiers import server_key
+from .poller import Poller
 
 STORAGE_VERSION = 1
 # Seconds between two reads of the alarm list: one request a second.
@@ -103,10 +100,9 @@ class AlarmNotifier:
         self._texts: dict[str, str] = {}
         self.enabled = coordinator.adapter.supports(Capability.ALARMS)
         self._restoring = True
-        self._unsub: CALLBACK_TYPE | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stopped = False
-        self._again = False
+        self._poller = Poller(
+            hass, entry, f"{DOMAIN} alarm poll", ALARM_INTERVAL, self.async_poll
+        )
         self._failed = False
         self.polls = 0
 
@@ -129,16 +125,11 @@ class AlarmNotifier:
         )
         if not self.enabled:
             return
-        await self._async_run_once()
+        await self._poller.async_run()
 
     async def async_stop(self) -> None:
         """Stop polling and store the announced alarms now."""
-        self._stopped = True
-        if self._unsub:
-            self._unsub()
-            self._unsub = None
-        if self._task and not self._task.done():
-            self._task.cancel()
+        self._poller.async_stop()
         await self._store.async_save(self._data_to_store())
 
     # --- polling -----------------------------------------------------------
@@ -149,35 +140,8 @@ class AlarmNotifier:
 
         The read replaces the next scheduled one, so the rate stays one a second.
         """
-        if not self.enabled or self._stopped:
-            return
-        if self._task and not self._task.done():
-            self._again = True  # read once more when the running read ends
-            return
-        if self._unsub:
-            self._unsub()
-        self._async_timer(None)
-
-    @callback
-    def _schedule(self, delay: float) -> None:
-        if not self._stopped:
-            self._unsub = async_call_later(self.hass, delay, self._async_timer)
-
-    @callback
-    def _async_timer(self, _now: datetime | None) -> None:
-        self._unsub = None
-        self._task = self.entry.async_create_background_task(
-            self.hass, self._async_run_once(), f"{DOMAIN} alarm poll"
-        )
-
-    async def _async_run_once(self) -> None:
-        started = time.monotonic()
-        try:
-            await self.async_poll()
-        finally:
-            delay = 0.0 if self._again else ALARM_INTERVAL
-            self._again = False
-            self._schedule(max(0.0, delay - (time.monotonic() - started)))
+        if self.enabled:
+            self._poller.async_poll_now()
 
     async def async_poll(self) -> None:
         """Read the alarm list once and announce or dismiss what changed."""

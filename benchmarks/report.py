@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .events_section import events_section
+
 # Targets of issue 5.
 P50_TARGET = 0.6
 P99_TARGET = 1.2
@@ -181,6 +183,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     if "main" in results:
         body += latency_section(results, checks)
         body += fault_section(results, checks)
+        body += events_section(checks, Check)
     if "scale" in results:
         body += scale_section(results, checks)
     if "main" in results:

@@ -20,6 +20,7 @@ from homeassistant.helpers import entity_registry as er
 
 from .access_ledger import AccessEventType, access_event_type
 from .const import DOMAIN, EVENT_ACCESS, EVENT_COMMAND
+from .identifiers import door_key, entity_unique_id
 
 _PREFIX = f"component.{DOMAIN}.entity.event.access.state_attributes"
 _TEXTS = f"component.{DOMAIN}.exceptions"
@@ -105,36 +106,42 @@ def async_describe_events(
 
     hass.async_create_task(_load(), eager_start=True)
 
-    @callback
-    def describe(event: Event) -> dict[str, str]:
-        data = event.data
-        description = {
-            LOGBOOK_ENTRY_NAME: data.get("door_name") or data.get("door_id") or DOMAIN,
-            LOGBOOK_ENTRY_MESSAGE: access_message(data, texts),
-        }
-        if device_id := data.get(ATTR_DEVICE_ID):
-            description[ATTR_DEVICE_ID] = device_id
-        if entity_id := data.get("entity_id"):
-            description[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
-        return description
+    def describer(
+        message: Callable[[Mapping[str, Any], dict[str, str]], str],
+        entity_id: Callable[[Mapping[str, Any]], str | None],
+    ) -> Callable[[Event], dict[str, str]]:
+        """Describe an event of a door, filed under one of its entities."""
 
-    async_describe_event(DOMAIN, EVENT_ACCESS, describe)
+        @callback
+        def describe(event: Event) -> dict[str, str]:
+            data = event.data
+            description = {
+                LOGBOOK_ENTRY_NAME: data.get("door_name")
+                or data.get("door_id")
+                or DOMAIN,
+                LOGBOOK_ENTRY_MESSAGE: message(data, texts),
+            }
+            if device_id := data.get(ATTR_DEVICE_ID):
+                description[ATTR_DEVICE_ID] = device_id
+            if found := entity_id(data):
+                description[LOGBOOK_ENTRY_ENTITY_ID] = found
+            return description
 
-    @callback
-    def describe_command(event: Event) -> dict[str, str]:
-        data = event.data
-        description = {
-            LOGBOOK_ENTRY_NAME: data.get("door_name") or data.get("door_id") or DOMAIN,
-            LOGBOOK_ENTRY_MESSAGE: command_message(data, texts),
-        }
-        if device_id := data.get(ATTR_DEVICE_ID):
-            description[ATTR_DEVICE_ID] = device_id
-        if (entry_id := data.get("entry_id")) and (
-            entity_id := er.async_get(hass).async_get_entity_id(
-                "lock", DOMAIN, f"{entry_id}_door_{data.get('door_id')}_lock"
-            )
-        ):
-            description[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
-        return description
+        return describe
 
-    async_describe_event(DOMAIN, EVENT_COMMAND, describe_command)
+    def lock_entity_id(data: Mapping[str, Any]) -> str | None:
+        """Return the door's lock, which a command's line is filed under."""
+        entry_id, door_id = data.get("entry_id"), data.get("door_id")
+        if not entry_id or not door_id:
+            return None
+        return er.async_get(hass).async_get_entity_id(
+            "lock", DOMAIN, entity_unique_id(entry_id, door_key(door_id), "lock")
+        )
+
+    # An access event names its door's event entity itself.
+    async_describe_event(
+        DOMAIN, EVENT_ACCESS, describer(access_message, lambda d: d.get("entity_id"))
+    )
+    async_describe_event(
+        DOMAIN, EVENT_COMMAND, describer(command_message, lock_entity_id)
+    )

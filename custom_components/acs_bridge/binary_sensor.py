@@ -79,15 +79,13 @@ async def async_setup_entry(
     if coordinator.adapter.supports(Capability.REALTIME_EVENTS):
         async_add_entities([AcsEventFeedSensor(coordinator, EVENT_FEED)])
     if coordinator.adapter.supports(Capability.DOOR_STATE):
-        entry.async_on_unload(
-            add_door_entities(
-                coordinator,
-                async_add_entities,
-                lambda door_id: [
-                    AcsDoorBinarySensor(coordinator, description, door_id)
-                    for description in DOOR_SENSORS
-                ],
-            )
+        add_door_entities(
+            entry,
+            async_add_entities,
+            lambda door_id: [
+                AcsDoorBinarySensor(coordinator, description, door_id)
+                for description in DOOR_SENSORS
+            ],
         )
     entry.async_on_unload(
         add_entities_for_new_objects(

@@ -14,7 +14,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .adapters import Controller, Door, DoorState
 from .commands import DoorCommand, async_entity_door_command
 from .const import DOMAIN
-from .coordinator import AcsCoordinator, AcsData
+from .coordinator import AcsConfigEntry, AcsCoordinator, AcsData
 from .identifiers import (
     HUB_KEY,
     controller_identifier,
@@ -222,11 +222,19 @@ def add_entities_for_new_objects(
 
 
 def add_door_entities(
-    coordinator: AcsCoordinator,
+    entry: AcsConfigEntry,
     async_add_entities: AddEntitiesCallback,
     build: Callable[[str], Iterable[Entity]],
-) -> Callable[[], None]:
-    """Add a door platform's entities for every door, now and as doors appear."""
-    return add_entities_for_new_objects(
-        coordinator, async_add_entities, lambda data: data.doors, build
+) -> None:
+    """Add a door platform's entities for every door, now and as doors appear.
+
+    New doors are followed until the entry unloads.
+    """
+    entry.async_on_unload(
+        add_entities_for_new_objects(
+            entry.runtime_data.coordinator,
+            async_add_entities,
+            lambda data: data.doors,
+            build,
+        )
     )

@@ -34,12 +34,10 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     if not coordinator.adapter.supports(Capability.REALTIME_EVENTS):
         return
-    entry.async_on_unload(
-        add_door_entities(
-            coordinator,
-            async_add_entities,
-            lambda door_id: [AcsAccessEvent(coordinator, ACCESS_EVENT, door_id)],
-        )
+    add_door_entities(
+        entry,
+        async_add_entities,
+        lambda door_id: [AcsAccessEvent(coordinator, ACCESS_EVENT, door_id)],
     )
 
 

@@ -61,12 +61,10 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     if not coordinator.adapter.supports(Capability.DOOR_COMMANDS):
         return
-    entry.async_on_unload(
-        add_door_entities(
-            coordinator,
-            async_add_entities,
-            lambda door_id: [AcsDoorLock(coordinator, DOOR_LOCK, door_id)],
-        )
+    add_door_entities(
+        entry,
+        async_add_entities,
+        lambda door_id: [AcsDoorLock(coordinator, DOOR_LOCK, door_id)],
     )
 
 

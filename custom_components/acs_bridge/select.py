@@ -54,12 +54,10 @@ async def async_setup_entry(
     if not coordinator.adapter.supports(Capability.WORK_MODE):
         return
     async_add_entities([AcsSiteModeSelect(coordinator, SITE_MODE)])
-    entry.async_on_unload(
-        add_door_entities(
-            coordinator,
-            async_add_entities,
-            lambda door_id: [AcsWorkModeSelect(coordinator, WORK_MODE, door_id)],
-        )
+    add_door_entities(
+        entry,
+        async_add_entities,
+        lambda door_id: [AcsWorkModeSelect(coordinator, WORK_MODE, door_id)],
     )
 
 

@@ -29,10 +29,15 @@ from custom_components.acs_bridge.adapters import (
     AreaPerson,
     Capability,
     Controller,
+    DeviceDescription,
     Door,
     DoorState,
+    EventPolling,
+    WorkMode,
 )
 from custom_components.acs_bridge.const import CONF_ADAPTER, DOMAIN
+
+from .example_adapter import PushEventSource
 
 pytest_plugins = ["tests.sim_fixtures"]
 
@@ -98,10 +103,33 @@ CONTROLLERS = [
         comm_error="通信超时",
     ),
 ]
+# The doors of the mocked server offer every work mode, as an AX server's do.
+ALL_MODES = tuple(WorkMode)
 DOORS = [
-    Door(id="d1", name="东门", controller_id="c1", area_id=2, area_name="办公楼"),
-    Door(id="d2", name="门1", controller_id="c1", area_id=2, area_name="办公楼"),
-    Door(id="d3", name="门1", controller_id="c2", area_id=1, area_name="园区"),
+    Door(
+        id="d1",
+        name="东门",
+        controller_id="c1",
+        area_id=2,
+        area_name="办公楼",
+        work_modes=ALL_MODES,
+    ),
+    Door(
+        id="d2",
+        name="门1",
+        controller_id="c1",
+        area_id=2,
+        area_name="办公楼",
+        work_modes=ALL_MODES,
+    ),
+    Door(
+        id="d3",
+        name="门1",
+        controller_id="c2",
+        area_id=1,
+        area_name="园区",
+        work_modes=ALL_MODES,
+    ),
 ]
 STATES = {
     "d1": DoorState(door_id="d1", online=True, is_open=False),
@@ -136,9 +164,27 @@ def build_mock_adapter() -> MagicMock:
     adapter = MagicMock()
     adapter.key = "ax_bs_http_v1"
     adapter.name = "AX-ACS BS-HTTP v1"
+    adapter.manufacturer = "AX-ACS"
+    adapter.default_port = 6500
+    adapter.default_ssl = False
+    adapter.event_polling = EventPolling(default=1.0, minimum=0.5, maximum=1.9)
     adapter.capabilities = frozenset(Capability)
-    adapter.realtime_cache_seconds = 2.0
     adapter.supports.side_effect = lambda capability: capability in adapter.capabilities
+    adapter.connect = AsyncMock(return_value=None)
+    adapter.describe.side_effect = lambda: DeviceDescription(
+        manufacturer=adapter.manufacturer, model=adapter.name
+    )
+    adapter.sources = []
+
+    def event_source(sink, *, interval, replay):
+        # The mocked adapter's events are pushed by the test (example_adapter.py).
+        if not adapter.supports(Capability.REALTIME_EVENTS):
+            return None
+        source = PushEventSource(sink, interval=interval, replay=replay)
+        adapter.sources.append(source)
+        return source
+
+    adapter.event_source = MagicMock(side_effect=event_source)
     adapter.check_credentials = AsyncMock(return_value=None)
     adapter.close = AsyncMock(return_value=None)
     adapter.areas = AsyncMock(return_value=list(AREAS))
@@ -155,7 +201,6 @@ def build_mock_adapter() -> MagicMock:
     adapter.open_door = AsyncMock(return_value=None)
     adapter.close_door = AsyncMock(return_value=None)
     adapter.set_work_mode = AsyncMock(return_value=None)
-    adapter.poll_events = AsyncMock(return_value=[])
     adapter.latest_record_id = AsyncMock(return_value=100)
     adapter.record_pages = []
 
@@ -173,9 +218,11 @@ def mock_adapter() -> Generator[MagicMock]:
     """Patch the adapter registry so every entry gets the mock adapter."""
     adapter = build_mock_adapter()
     factory = MagicMock(return_value=adapter)
-    factory.name = adapter.name
+    for attribute in ("key", "name", "manufacturer", "default_port", "default_ssl"):
+        setattr(factory, attribute, getattr(adapter, attribute))
+    factory.event_polling = adapter.event_polling
     with patch(
-        "custom_components.acs_bridge.coordinator.get_adapter", return_value=factory
+        "custom_components.acs_bridge.runtime.get_adapter", return_value=factory
     ):
         yield adapter
 

@@ -25,7 +25,7 @@ from custom_components.acs_bridge.const import (
     CONF_UNLOCK_CODE_HASH,
     DOMAIN,
 )
-from custom_components.acs_bridge.coordinator import AcsRuntimeData
+from custom_components.acs_bridge.runtime import AcsRuntimeData
 from simulator import Simulator, SiteSpec
 
 SIM_USERNAME = "admin"

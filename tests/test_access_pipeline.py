@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import json
 import time
 from typing import Any
 from unittest.mock import patch
@@ -62,6 +63,7 @@ async def test_bus_event_fields(
         "granted",
         "reason",
         "reason_code",
+        "method",
         "card_no",
         "user_no",
         "user_name",
@@ -71,6 +73,7 @@ async def test_bus_event_fields(
         "forced",
         "replayed",
     }
+    assert first["method"] == second["method"] == "card"
     assert first["entry_id"] == sim_setup.entry.entry_id
     assert first["device_id"] == device.id
     assert first["entity_id"] == entity_id(
@@ -111,7 +114,7 @@ async def test_burst_exactly_once(hass: HomeAssistant, sim_setup: SimSetup) -> N
     sim_setup.clock.advance(3)
     await poll(hass, sim_setup, times=2)
     # The records are read again at once: nothing is replayed twice.
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
 
     assert len(events) == 300
@@ -209,7 +212,7 @@ async def test_home_assistant_restart_mid_traffic(
     sim_setup.clock.advance(3)
     late = sim.burst(2)
     await poll(hass, sim_setup, times=2)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
 
     assert swipe_keys(events) == sim_keys(delivered + missed + late)
@@ -254,16 +257,20 @@ async def test_record_ids_start_over(hass: HomeAssistant, sim_setup: SimSetup) -
     first = sim.burst(8)
     await poll(hass, sim_setup)
     sim_setup.clock.advance(3)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
-    assert sim_setup.runtime.events.cursor == max(s.record_id for s in first)
+    assert sim_setup.runtime.events.source.ledger.cursor == max(
+        s.record_id for s in first
+    )
 
     sim.restart(clear_records=True)
     second = sim.burst(2)
     await poll(hass, sim_setup)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup)
-    assert sim_setup.runtime.events.cursor == max(s.record_id for s in second)
+    assert sim_setup.runtime.events.source.ledger.cursor == max(
+        s.record_id for s in second
+    )
     # Swipes lost after that are replayed from the new ids.
     sim.fault("http500", count=1, path="acs/device/eventcache")
     third = sim.burst(3)
@@ -296,7 +303,7 @@ async def test_gap_older_than_replay_window(
     )
     assert issue is not None
     assert issue.translation_placeholders["count"] == "4"
-    assert sim_setup.runtime.events.cursor == recent[0].record_id
+    assert sim_setup.runtime.events.source.ledger.cursor == recent[0].record_id
     assert pipeline is not sim_setup.runtime.events
 
 
@@ -306,10 +313,12 @@ async def test_late_poll_reads_the_records(
     """A poll that comes later than the cache window reads the records at once."""
     pipeline = sim_setup.runtime.events
     await poll(hass, sim_setup)
-    pipeline.ledger.reconcile_due = False
-    pipeline.ledger._last_poll_ok = (pipeline.ledger._last_poll_ok or 0) - 10
-    await pipeline._poll_realtime()
-    assert pipeline.ledger.reconcile_due
+    pipeline.source.ledger.reconcile_due = False
+    pipeline.source.ledger._last_poll_ok = (
+        pipeline.source.ledger._last_poll_ok or 0
+    ) - 10
+    await pipeline.source._poll_realtime()
+    assert pipeline.source.ledger.reconcile_due
 
 
 async def test_server_restart_reads_the_records_at_once(
@@ -321,7 +330,7 @@ async def test_server_restart_reads_the_records_at_once(
     before = sim.burst(6)
     await poll(hass, sim_setup)
     pipeline = sim_setup.runtime.events
-    pipeline.ledger._last_reconcile = time.monotonic()  # no periodic read is due
+    pipeline.source.ledger._last_reconcile = time.monotonic()  # no periodic read is due
     lost_in_cache = sim.burst(3)
     sim.restart()
     after = sim.burst(2)
@@ -355,7 +364,7 @@ async def test_database_restore_during_a_gap(
     before = sim.burst(8)
     await poll(hass, sim_setup)
     sim_setup.clock.advance(3)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)  # the cursor is past the 8 records
 
     sim.restart(clear_records=True)
@@ -389,7 +398,7 @@ async def test_cursor_save_not_pushed_back_by_swipes(
             await poll(hass, sim_setup)
         assert delay_save.call_count == 1
         data = delay_save.call_args.args[0]()  # the write happens
-        assert data["unmatched"]
+        assert json.loads(data["cursor"])["unmatched"]  # the source's own state
         sim_setup.sim.burst(1)
         await poll(hass, sim_setup)
         assert delay_save.call_count == 2
@@ -433,10 +442,10 @@ async def test_records_released_while_the_live_feed_keeps_failing(
     swipes = sim.burst(4)
     now = [time.monotonic()]
     with patch(
-        "custom_components.acs_bridge.access_pipeline.time.monotonic",
+        "custom_components.acs_bridge.adapters.ax_bs_http.events.time.monotonic",
         side_effect=lambda: now[0],
     ):
-        sim_setup.runtime.events.ledger.reconcile_due = True
+        sim_setup.runtime.events.source.ledger.reconcile_due = True
         await poll(hass, sim_setup)  # fails; the records are read and held
         assert events == []
         now[0] += 3  # longer than the cache keeps an event
@@ -453,7 +462,7 @@ async def test_reload_mid_stream_repeats_nothing(
     events = async_capture_events(hass, EVENT_ACCESS)
     first = sim.burst(5)
     await poll(hass, sim_setup)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)  # their records are read and matched
     second = sim.burst(3)  # not yet polled
     await hass.config_entries.async_reload(sim_setup.entry.entry_id)
@@ -461,7 +470,7 @@ async def test_reload_mid_stream_repeats_nothing(
     third = sim.burst(2)
     await poll(hass, sim_setup, times=2)  # the cache still holds all three
     sim_setup.clock.advance(3)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
 
     ids = [e.data["event_id"] or e.data["record_id"] for e in events]
@@ -478,7 +487,7 @@ async def test_a_held_record_read_never_delays_the_live_poll(
     events = async_capture_events(hass, EVENT_ACCESS)
     await poll(hass, sim_setup)
     sim.fault("hold", path="swipecardrecords")
-    pipeline.ledger.reconcile_due = True
+    pipeline.source.ledger.reconcile_due = True
     await asyncio.wait_for(pipeline.async_poll(), 5)  # starts the record read
     swipes = sim.burst(3)
     await asyncio.wait_for(pipeline.async_poll(), 5)
@@ -514,7 +523,7 @@ async def test_outage_recovered_in_the_first_good_round(
     assert swipe_keys(events) == sim_keys(during)
     assert all(e.data["replayed"] for e in events)
     await poll(hass, sim_setup, times=2)
-    sim_setup.runtime.events.ledger.reconcile_due = True
+    sim_setup.runtime.events.source.ledger.reconcile_due = True
     await poll(hass, sim_setup, times=2)
     assert len(events) == len(during)
 

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from custom_components.acs_bridge.access_ledger import DeliveredAccess
+from custom_components.acs_bridge.adapters import EventBatch, SourceEvent
 from custom_components.acs_bridge.alarms import notification_id
 from custom_components.acs_bridge.const import (
     CONF_ALARM_NOTIFICATIONS,
@@ -194,7 +194,7 @@ async def test_reconfigure_to_another_server_re_anchors(
         for _ in range(3):
             await sim_setup.runtime.events.async_poll()
             await hass.async_block_till_done(wait_background_tasks=True)
-        assert sim_setup.runtime.events.cursor == history[-1].record_id
+        assert sim_setup.runtime.events.source.ledger.cursor == history[-1].record_id
         assert len(swipes) == 3  # none of the new server's history
         assert len(alarms) == 2
         assert alarms[1].data["door_id"] == new.site.doors[1].id
@@ -265,7 +265,7 @@ async def test_alarm_access_event_reads_alarms_at_once(
     (event,) = await pipeline.adapter.poll_events([door.controller_id])
     alarm_id = sim.raise_alarm(door.id)
     before = alarm_reads(sim_setup)
-    pipeline._deliver_all([DeliveredAccess(replace(event, is_alarm=True))])
+    pipeline.deliver(EventBatch(events=(SourceEvent(replace(event, is_alarm=True)),)))
     await hass.async_block_till_done(wait_background_tasks=True)
     assert alarm_reads(sim_setup) == before + 1
     assert [e.data["alarm_id"] for e in events] == [alarm_id]

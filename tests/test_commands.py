@@ -410,7 +410,11 @@ async def test_unexpected_failure_is_audited_and_raised(
 
     with pytest.raises(RuntimeError):
         await async_run_door_command(
-            hass, sim_setup.entry, door.id, DoorCommand.OPEN, broken, context=None
+            sim_setup.runtime.coordinator,
+            door.id,
+            DoorCommand.OPEN,
+            broken,
+            context=None,
         )
     await hass.async_block_till_done()
     assert [(e.data["command"], e.data["result"]) for e in events] == [

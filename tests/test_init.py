@@ -286,12 +286,15 @@ async def test_server_time_zone_option(
         configs.append(config)
         return build_mock_adapter()
 
+    factory.default_port = 6500  # type: ignore[attr-defined]
+    factory.default_ssl = False  # type: ignore[attr-defined]
+
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         mock_config_entry, options={CONF_TIME_ZONE: "Asia/Shanghai"}
     )
     with patch(
-        "custom_components.acs_bridge.coordinator.get_adapter", return_value=factory
+        "custom_components.acs_bridge.runtime.get_adapter", return_value=factory
     ):
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()

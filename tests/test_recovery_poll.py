@@ -38,14 +38,14 @@ async def test_recovery_poll_never_overtakes_a_live_poll_in_flight(
     """
     sim = sim_setup.sim
     pipeline = sim_setup.runtime.events
-    lock = pipeline._live_lock = WatchedLock()
+    lock = pipeline.source._live_lock = WatchedLock()
     events = async_capture_events(hass, EVENT_ACCESS)
     await poll(hass, sim_setup)
 
     # Round 1: the cache is read before the swipe; its record read (a gap is
     # being filled) is held after the swipe.
     first_live = sim.fault("hold", count=1, path="acs/device/eventcache")
-    pipeline.ledger.reconcile_due = True
+    pipeline.source.ledger.reconcile_due = True
     round_1 = hass.async_create_task(pipeline.async_poll())
     await first_live.arrived.wait()
     swipe = sim.burst(1)
@@ -71,8 +71,8 @@ async def test_recovery_poll_never_overtakes_a_live_poll_in_flight(
     if recovery.arrived.is_set():
         # The worst order: the later answer (no swipe) reaches the ledger first.
         recovery.release()
-        assert pipeline._records_task is not None
-        await pipeline._records_task
+        assert pipeline.source._records_task is not None
+        await pipeline.source._records_task
     sim.release_held()
     await round_2
     await hass.async_block_till_done(wait_background_tasks=True)

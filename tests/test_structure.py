@@ -21,10 +21,8 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.acs_bridge.adapters import Door, DoorState
 from custom_components.acs_bridge.const import DOMAIN, STRUCTURE_REFRESH_EVERY
-from custom_components.acs_bridge.coordinator import (
-    AcsCoordinator,
-    async_get_entry_device,
-)
+from custom_components.acs_bridge.coordinator import AcsCoordinator
+from custom_components.acs_bridge.devices import async_get_entry_device
 
 from .conftest import CONTROLLERS, DOORS
 from .helpers import door_device, entity_id

@@ -255,16 +255,22 @@ async def test_calls_without_a_user_need_no_code(
     hass: HomeAssistant, coded_sim_setup: SimSetup, alice: MockUser
 ) -> None:
     """The check the actions use: no user, no code needed; a user needs one."""
-    entry = coded_sim_setup.entry
+    coordinator = coded_sim_setup.runtime.coordinator
+    guard = coded_sim_setup.runtime.code_guard
     door_ids = [coded_sim_setup.sim.site.doors[0].id]
     for context in (None, Context()):
         await async_check_code(
-            hass, entry, None, context, command=DoorCommand.HOLD_OPEN, door_ids=door_ids
+            coordinator,
+            guard,
+            None,
+            context,
+            command=DoorCommand.HOLD_OPEN,
+            door_ids=door_ids,
         )
     with pytest.raises(ServiceValidationError) as err:
         await async_check_code(
-            hass,
-            entry,
+            coordinator,
+            guard,
             None,
             Context(user_id=alice.id),
             command=DoorCommand.HOLD_OPEN,
@@ -272,8 +278,8 @@ async def test_calls_without_a_user_need_no_code(
         )
     assert err.value.translation_key == "unlock_code_required"
     await async_check_code(
-        hass,
-        entry,
+        coordinator,
+        guard,
         UNLOCK_CODE,
         Context(user_id=alice.id),
         command=DoorCommand.HOLD_OPEN,

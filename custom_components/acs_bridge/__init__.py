@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Final
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+)
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
@@ -13,23 +20,31 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
-from .access_pipeline import AccessEventPipeline, async_remove_stores, gap_issue_id
+from .access_pipeline import async_remove_stores, gap_issue_id
 from .account import async_schedule_account_check
-from .adapters import available_adapters, get_adapter
-from .alarms import (
-    AlarmNotifier,
-    async_dismiss_notifications,
-    async_dismiss_stored_notifications,
+from .adapters import (
+    AcsAdapter,
+    AcsAuthenticationError,
+    AcsCertificateError,
+    AcsError,
+    available_adapters,
 )
-from .commands import CodeGuard
-from .const import CONF_ADAPTER, CONF_TIME_ZONE, DEFAULT_ADAPTER, DOMAIN
-from .coordinator import AcsConfigEntry, AcsCoordinator, AcsRuntimeData, create_adapter
-from .delivery_gate import DeliveryGate
-from .door_control import DoorControl
-from .door_modes import DoorModes, async_remove_store as async_remove_door_store
+from .alarms import async_dismiss_notifications, async_dismiss_stored_notifications
+from .const import CONF_ADAPTER, CONF_TIME_ZONE, DOMAIN, LOGGER
+from .coordinator import AcsCoordinator
+from .door_modes import async_remove_store as async_remove_door_store
+from .runtime import (
+    AcsConfigEntry,
+    adapter_class,
+    async_build_runtime,
+    create_adapter,
+)
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+# The adapter of entries made before the adapter key was stored (migration).
+LEGACY_ADAPTER: Final = "ax_bs_http_v1"
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -52,38 +67,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     """Connect to the server and set up its devices and entities."""
     zone_name = entry.options.get(CONF_TIME_ZONE)
     zone = await dt_util.async_get_time_zone(zone_name) if zone_name else None
-    adapter_key = str(entry.data.get(CONF_ADAPTER, DEFAULT_ADAPTER))
     try:
-        get_adapter(adapter_key)
+        adapter_class(dict(entry.data))
     except KeyError:
         # A plugin adapter that was uninstalled: say so, not the registry's
         # KeyError (Home Assistant shows this message on the entry).
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="adapter_not_found",
-            translation_placeholders={"adapter": adapter_key},
+            translation_placeholders={"adapter": str(entry.data.get(CONF_ADAPTER))},
         ) from None
     adapter = create_adapter(hass, dict(entry.data), zone)
+    await _async_connect(adapter)
     # Setup reads only: the first refresh raises ConfigEntryAuthFailed for a
     # refused account and ConfigEntryNotReady for an unreachable server. The
     # account check (a door command) runs beside the entry: account.py.
     coordinator = AcsCoordinator(hass, entry, adapter)
     await coordinator.async_config_entry_first_refresh()
-    # One queue for both, so start-up events keep their order.
-    gate = DeliveryGate(hass, entry)
-    events = AccessEventPipeline(hass, entry, coordinator, gate)
-    alarms = AlarmNotifier(hass, entry, coordinator, gate)
-    door_modes = DoorModes(hass, entry.entry_id)
-    await door_modes.async_load()
-    door_control = DoorControl(hass, entry, coordinator, door_modes)
-    entry.runtime_data = AcsRuntimeData(
-        coordinator=coordinator,
-        events=events,
-        alarms=alarms,
-        code_guard=CodeGuard(),
-        door_modes=door_modes,
-        door_control=door_control,
-    )
+    entry.runtime_data = runtime = await async_build_runtime(hass, entry, coordinator)
+    events, alarms, door_control = runtime.events, runtime.alarms, runtime.door_control
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await alarms.async_start()
@@ -94,6 +96,45 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
     entry.async_on_unload(door_control.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     async_schedule_account_check(hass, entry, adapter)
+    return True
+
+
+async def _async_connect(adapter: AcsAdapter) -> None:
+    """Let the adapter learn what the server or device can do (reads only)."""
+    try:
+        await adapter.connect()
+    except AcsAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except AcsCertificateError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="invalid_certificate"
+        ) from err
+    except AcsError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Migrate an entry made by an older version.
+
+    1.1 → 1.2: entries of the first release may lack the adapter key; the
+    only adapter of that time was the one named here (this is the one place
+    outside ``adapters/`` that names it).
+    """
+    if entry.version > 1:
+        return False  # made by a newer version
+    if entry.version == 1 and entry.minor_version < 2:
+        data = dict(entry.data)
+        data.setdefault(CONF_ADAPTER, LEGACY_ADAPTER)
+        hass.config_entries.async_update_entry(
+            entry, data=data, version=1, minor_version=2
+        )
+        LOGGER.debug("Migrated entry %s to version 1.2", entry.entry_id)
     return True
 
 

@@ -17,7 +17,7 @@ from homeassistant.helpers.event import async_track_time_interval
 
 from .adapters import AcsAdapter, AcsAuthenticationError, AcsError
 from .const import DOMAIN, LOGGER
-from .coordinator import AcsConfigEntry
+from .runtime import AcsConfigEntry
 
 ACCOUNT_CHECK_INTERVAL: Final = timedelta(days=1)
 

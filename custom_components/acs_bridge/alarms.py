@@ -20,11 +20,12 @@ from functools import partial
 from typing import Any
 
 from homeassistant.components import persistent_notification
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 
-from .adapters import AcsError, AcsNotSupportedError, Alarm, Capability
+from .adapters import AcsError, AcsNotSupportedError, Alarm, Capability, EventBatch
 from .const import (
     CONF_ALARM_NOTIFICATIONS,
     DEFAULT_ALARM_NOTIFICATIONS,
@@ -33,8 +34,9 @@ from .const import (
     LOGGER,
     store_key,
 )
-from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .coordinator import AcsCoordinator
 from .delivery_gate import DeliveryGate
+from .devices import async_get_door_device_id
 from .identifiers import server_key
 from .poller import Poller
 
@@ -76,7 +78,7 @@ class AlarmNotifier:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: AcsConfigEntry,
+        entry: ConfigEntry,
         coordinator: AcsCoordinator,
         gate: DeliveryGate | None = None,
     ) -> None:
@@ -105,6 +107,8 @@ class AlarmNotifier:
         )
         self._failed = False
         self.polls = 0
+        # Alarms the event feed reported, for an adapter without an alarm list.
+        self._pushed: dict[int, Alarm] = {}
 
     async def async_start(self) -> None:
         """Load the announced alarms, read the current list and start polling."""
@@ -142,6 +146,24 @@ class AlarmNotifier:
         """
         if self.enabled:
             self._poller.async_poll_now()
+
+    @callback
+    def async_take_batch(self, batch: EventBatch) -> None:
+        """Take the alarms the event feed reported raised or ended.
+
+        With an alarm list, the list is read now (it stays the one truth);
+        without, the reported alarms are the list.
+        """
+        if self.enabled:
+            self.async_request_poll()
+            return
+        for alarm in batch.alarms_raised:
+            self._pushed[alarm.alarm_id] = alarm
+        for alarm_id in batch.alarms_ended:
+            self._pushed.pop(alarm_id, None)
+        current = dict(self._pushed)
+        self.coordinator.async_set_alarms(current)
+        self._update(current)
 
     async def async_poll(self) -> None:
         """Read the alarm list once and announce or dismiss what changed."""

@@ -16,7 +16,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .adapters import Capability, Controller, DoorState
-from .coordinator import AcsConfigEntry
 from .entity import (
     AcsControllerEntity,
     AcsDoorEntity,
@@ -24,6 +23,7 @@ from .entity import (
     add_door_entities,
     add_entities_for_new_objects,
 )
+from .runtime import AcsConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -47,7 +47,10 @@ DOOR_SENSORS: tuple[DoorBinarySensorDescription, ...] = (
     DoorBinarySensorDescription(
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
-        value_fn=lambda state: state.is_open,
+        # The door contact where the device reports it apart from the lock.
+        value_fn=lambda state: (
+            state.is_open if state.contact_open is None else state.contact_open
+        ),
     ),
 )
 
@@ -147,10 +150,10 @@ class AcsEventFeedSensor(AcsHubEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         """Return whether the feed is down."""
-        return self.coordinator.config_entry.runtime_data.events.feed.down
+        return self.runtime.events.feed.down
 
     async def async_added_to_hass(self) -> None:
         """Also write the state when the feed goes down or comes back."""
         await super().async_added_to_hass()
-        feed = self.coordinator.config_entry.runtime_data.events.feed
+        feed = self.runtime.events.feed
         self.async_on_remove(feed.async_add_listener(self.async_write_ha_state))

@@ -32,6 +32,7 @@ import secrets
 from typing import Any, Final, NoReturn
 
 from homeassistant.components import persistent_notification
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -46,7 +47,8 @@ from .const import (
     LOGGER,
     door_command_signal,
 )
-from .coordinator import AcsConfigEntry, AcsCoordinator, async_get_door_device_id
+from .coordinator import AcsCoordinator
+from .devices import async_get_door_device_id
 
 # What Home Assistant asks for on a lock when a code is set (its code_format).
 UNLOCK_CODE_FORMAT: Final = r"^\d{4,12}$"
@@ -141,7 +143,7 @@ def verify_unlock_code(code: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, expected)
 
 
-def unlock_code_set(entry: AcsConfigEntry) -> bool:
+def unlock_code_set(entry: ConfigEntry) -> bool:
     """Return whether the server has an unlock code."""
     return bool(entry.options.get(CONF_UNLOCK_CODE_HASH))
 
@@ -200,8 +202,8 @@ async def _async_text(hass: HomeAssistant, key: str, **placeholders: str) -> str
 
 
 async def async_check_code(
-    hass: HomeAssistant,
-    entry: AcsConfigEntry,
+    coordinator: AcsCoordinator,
+    guard: CodeGuard,
     code: str | None,
     context: Context | None,
     *,
@@ -215,13 +217,14 @@ async def async_check_code(
     A missing or malformed code is refused before it counts. A wrong code or a
     lock-out is audited for each door and sends nothing.
     """
+    hass = coordinator.hass
+    entry = coordinator.config_entry
     stored = entry.options.get(CONF_UNLOCK_CODE_HASH)
     if not stored or context is None or context.user_id is None:
         return
-    guard = entry.runtime_data.code_guard
     if guard.locked(dt_util.utcnow()):
         await _async_refuse_locked_out(
-            hass, entry, guard, context, command, door_ids, mode
+            coordinator, guard, context, command, door_ids, mode
         )
     if code is None or not valid_unlock_code(str(code)):
         raise ServiceValidationError(
@@ -234,14 +237,13 @@ async def async_check_code(
     if right and guard.locked(now):
         # The lock-out began while this code was being checked.
         await _async_refuse_locked_out(
-            hass, entry, guard, context, command, door_ids, mode
+            coordinator, guard, context, command, door_ids, mode
         )
     if right:
         return
     started = guard.wrong_code(now)
     await async_audit(
-        hass,
-        entry,
+        coordinator,
         door_ids,
         command,
         CommandResult.WRONG_CODE,
@@ -282,17 +284,16 @@ def _local_time(moment: datetime | None) -> str:
 
 
 async def _async_refuse_locked_out(
-    hass: HomeAssistant,
-    entry: AcsConfigEntry,
+    coordinator: AcsCoordinator,
     guard: CodeGuard,
     context: Context,
     command: DoorCommand,
     door_ids: list[str],
     mode: str | None,
 ) -> NoReturn:
+    entry = coordinator.config_entry
     await async_audit(
-        hass,
-        entry,
+        coordinator,
         door_ids,
         command,
         CommandResult.LOCKED_OUT,
@@ -313,8 +314,7 @@ async def _async_refuse_locked_out(
 
 
 async def async_audit(
-    hass: HomeAssistant,
-    entry: AcsConfigEntry,
+    coordinator: AcsCoordinator,
     door_ids: Iterable[str],
     command: DoorCommand,
     result: CommandResult,
@@ -324,9 +324,10 @@ async def async_audit(
     server_code: int | None = None,
 ) -> None:
     """Fire ``acs_bridge_command`` for each door, with the caller's context."""
+    hass = coordinator.hass
+    entry = coordinator.config_entry
     user_id = context.user_id if context else None
     user = await hass.auth.async_get_user(user_id) if user_id else None
-    coordinator = entry.runtime_data.coordinator
     time = dt_util.now().isoformat()
     for door_id in door_ids:
         data: dict[str, Any] = {
@@ -354,8 +355,7 @@ def door_display_name(coordinator: AcsCoordinator, door_id: str) -> str:
 
 
 async def async_run_door_command(
-    hass: HomeAssistant,
-    entry: AcsConfigEntry,
+    coordinator: AcsCoordinator,
     door_id: str,
     command: DoorCommand,
     call: Callable[[], Awaitable[None]],
@@ -372,7 +372,7 @@ async def async_run_door_command(
     try:
         await call()
     except AcsAuthenticationError as err:
-        entry.async_start_reauth(hass)
+        coordinator.config_entry.async_start_reauth(coordinator.hass)
         outcome = CommandOutcome(
             result=CommandResult.REFUSED, server_code=err.code, error=err
         )
@@ -385,8 +385,7 @@ async def async_run_door_command(
         )
     except Exception:
         await async_audit(
-            hass,
-            entry,
+            coordinator,
             [door_id],
             command,
             CommandResult.ERROR,
@@ -397,8 +396,7 @@ async def async_run_door_command(
     else:
         outcome = CommandOutcome(result=CommandResult.ACCEPTED)
     await async_audit(
-        hass,
-        entry,
+        coordinator,
         [door_id],
         command,
         outcome.result,
@@ -414,6 +412,7 @@ async def async_run_door_command(
 
 async def async_entity_door_command(
     coordinator: AcsCoordinator,
+    guard: CodeGuard,
     door_id: str,
     command: DoorCommand,
     call: Callable[[], Awaitable[None]],
@@ -427,15 +426,19 @@ async def async_entity_door_command(
 
     Every failure is raised as a translated error that names the door.
     """
-    hass = coordinator.hass
-    entry = coordinator.config_entry
     if check_code:
         await async_check_code(
-            hass, entry, code, context, command=command, door_ids=[door_id], mode=mode
+            coordinator,
+            guard,
+            code,
+            context,
+            command=command,
+            door_ids=[door_id],
+            mode=mode,
         )
     try:
         outcome = await async_run_door_command(
-            hass, entry, door_id, command, call, context=context, mode=mode
+            coordinator, door_id, command, call, context=context, mode=mode
         )
     finally:
         await coordinator.async_refresh_doors([door_id])

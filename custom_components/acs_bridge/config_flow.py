@@ -36,6 +36,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .adapters import (
+    AcsAdapter,
     AcsAuthenticationError,
     AcsCertificateError,
     AcsConnectionError,
@@ -53,33 +54,31 @@ from .const import (
     CONF_TIME_ZONE,
     CONF_UNLOCK_CODE,
     CONF_UNLOCK_CODE_HASH,
-    DEFAULT_ADAPTER,
     DEFAULT_ALARM_NOTIFICATIONS,
-    DEFAULT_EVENT_INTERVAL,
-    DEFAULT_PORT,
     DEFAULT_REPLAY_MINUTES,
     DEFAULT_STATE_INTERVAL,
     DOMAIN,
     LOGGER,
-    MAX_EVENT_INTERVAL,
     MAX_REPLAY_MINUTES,
     MAX_STATE_INTERVAL,
-    MIN_EVENT_INTERVAL,
     MIN_STATE_INTERVAL,
 )
-from .coordinator import AcsConfigEntry, create_adapter
+from .runtime import AcsConfigEntry, adapter_class, create_adapter
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
 
-def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+def _connection_schema(
+    defaults: Mapping[str, Any], adapter: type[AcsAdapter]
+) -> vol.Schema:
+    """Return the connection form, with the port and TLS the adapter uses by default."""
     return vol.Schema(
         {
             vol.Required(
                 CONF_HOST, default=defaults.get(CONF_HOST, "")
             ): TextSelector(),
             vol.Required(
-                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
+                CONF_PORT, default=defaults.get(CONF_PORT, adapter.default_port)
             ): vol.All(
                 NumberSelector(
                     NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
@@ -91,7 +90,7 @@ def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
             ): TextSelector(),
             vol.Required(CONF_PASSWORD): _PASSWORD,
             vol.Required(
-                CONF_SSL, default=defaults.get(CONF_SSL, False)
+                CONF_SSL, default=defaults.get(CONF_SSL, adapter.default_ssl)
             ): BooleanSelector(),
             vol.Required(
                 CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)
@@ -118,7 +117,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an access-control server."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with the default adapter."""
@@ -159,7 +158,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         if self._adapter is None:
             if len(adapters) > 1:
                 return await self.async_step_adapter()
-            self._adapter = next(iter(adapters), DEFAULT_ADAPTER)
+            self._adapter = next(iter(adapters))
 
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -179,7 +178,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _connection_schema({}), user_input
+                _connection_schema({}, adapters[self._adapter]), user_input
             ),
             errors=errors,
         )
@@ -200,7 +199,9 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="adapter",
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_ADAPTER, default=DEFAULT_ADAPTER): SelectSelector(
+                    vol.Required(
+                        CONF_ADAPTER, default=next(iter(adapters))
+                    ): SelectSelector(
                         SelectSelectorConfig(
                             options=options, mode=SelectSelectorMode.LIST
                         )
@@ -265,7 +266,9 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = error
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_connection_schema(user_input or entry.data),
+            data_schema=_connection_schema(
+                user_input or entry.data, adapter_class(dict(entry.data))
+            ),
             errors=errors,
         )
 
@@ -304,19 +307,28 @@ class AcsBridgeOptionsFlow(OptionsFlow):
                     user_input[CONF_UNLOCK_CODE_HASH] = current_hash
                 return self.async_create_entry(data=user_input)
         options = {**self.config_entry.options, **(user_input or {})}
-        fields: dict[vol.Marker, Any] = {
-            vol.Required(
-                CONF_EVENT_INTERVAL,
-                default=options.get(CONF_EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL),
-            ): NumberSelector(
+        fields: dict[vol.Marker, Any] = {}
+        try:
+            polling = adapter_class(dict(self.config_entry.data)).event_polling
+        except KeyError:  # the adapter was uninstalled
+            polling = None
+        if polling is not None:
+            # Only a feed that polls has an interval, within the adapter's bounds.
+            fields[
+                vol.Required(
+                    CONF_EVENT_INTERVAL,
+                    default=options.get(CONF_EVENT_INTERVAL, polling.default),
+                )
+            ] = NumberSelector(
                 NumberSelectorConfig(
-                    min=MIN_EVENT_INTERVAL,
-                    max=MAX_EVENT_INTERVAL,
+                    min=polling.minimum,
+                    max=polling.maximum,
                     step=0.1,
                     unit_of_measurement="s",
                     mode=NumberSelectorMode.SLIDER,
                 )
-            ),
+            )
+        fields |= {
             vol.Required(
                 CONF_STATE_INTERVAL,
                 default=options.get(CONF_STATE_INTERVAL, DEFAULT_STATE_INTERVAL),

@@ -8,8 +8,6 @@ from typing import Final
 DOMAIN: Final = "acs_bridge"
 LOGGER = logging.getLogger(__package__)
 
-MANUFACTURER: Final = "AX-ACS"
-
 CONF_ADAPTER: Final = "adapter"
 CONF_EVENT_INTERVAL: Final = "event_interval"
 CONF_STATE_INTERVAL: Final = "state_interval"
@@ -21,11 +19,6 @@ CONF_UNLOCK_CODE: Final = "unlock_code"
 CONF_REMOVE_UNLOCK_CODE: Final = "remove_unlock_code"
 CONF_UNLOCK_CODE_HASH: Final = "unlock_code_hash"
 
-DEFAULT_ADAPTER: Final = "ax_bs_http_v1"
-DEFAULT_PORT: Final = 6500
-DEFAULT_EVENT_INTERVAL: Final = 1.0
-MIN_EVENT_INTERVAL: Final = 0.5
-MAX_EVENT_INTERVAL: Final = 1.9
 DEFAULT_STATE_INTERVAL: Final = 10
 MIN_STATE_INTERVAL: Final = 2
 MAX_STATE_INTERVAL: Final = 3600

@@ -5,23 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
-    CONF_USERNAME,
-    CONF_VERIFY_SSL,
-)
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -30,83 +21,30 @@ from .adapters import (
     AcsAuthenticationError,
     AcsCertificateError,
     AcsError,
-    AdapterConfig,
     Alarm,
     Area,
     Capability,
     Controller,
     Door,
+    DoorChange,
     DoorState,
-    get_adapter,
 )
 from .const import (
-    CONF_ADAPTER,
     CONF_STATE_INTERVAL,
-    DEFAULT_ADAPTER,
-    DEFAULT_PORT,
     DEFAULT_STATE_INTERVAL,
     DOMAIN,
     DOOR_READ_FAILURES_UNAVAILABLE,
     DOOR_STATE_REQUESTS_PER_SECOND,
     LOGGER,
-    MANUFACTURER,
     STRUCTURE_REFRESH_EVERY,
 )
-from .identifiers import (
-    controller_id_from_identifier,
-    controller_identifier,
-    door_id_from_identifier,
-    door_identifier,
-    hub_identifier,
+from .devices import (
+    CONTROLLER,
+    async_entry_device_objects,
+    async_sync_devices,
+    device_object,
 )
 from .structure import Keeper
-
-if TYPE_CHECKING:
-    # Only the types of what the runtime data holds: both modules import this
-    # one (see tests/validation/test_structure.py).
-    from .access_pipeline import AccessEventPipeline
-    from .alarms import AlarmNotifier
-    from .commands import CodeGuard
-    from .door_control import DoorControl
-    from .door_modes import DoorModes
-
-
-@dataclass(slots=True)
-class AcsRuntimeData:
-    """What a loaded entry holds; the adapter is ``coordinator.adapter``."""
-
-    coordinator: AcsCoordinator
-    events: AccessEventPipeline
-    alarms: AlarmNotifier
-    # Wrong unlock codes and the lock-out, for as long as the entry is loaded.
-    code_guard: CodeGuard
-    door_modes: DoorModes
-    door_control: DoorControl
-
-
-type AcsConfigEntry = ConfigEntry[AcsRuntimeData]
-
-
-def create_adapter(
-    hass: HomeAssistant, data: dict[str, object], time_zone: tzinfo | None = None
-) -> AcsAdapter:
-    """Build the adapter an entry's data names, on Home Assistant's HTTP session.
-
-    The server's naive times are read in ``time_zone`` (Home Assistant's own
-    when None).
-    """
-    adapter_cls = get_adapter(str(data.get(CONF_ADAPTER, DEFAULT_ADAPTER)))
-    verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
-    config = AdapterConfig(
-        host=str(data[CONF_HOST]),
-        port=int(str(data.get(CONF_PORT, DEFAULT_PORT))),
-        username=str(data.get(CONF_USERNAME, "")),
-        password=str(data.get(CONF_PASSWORD, "")),
-        ssl=bool(data.get(CONF_SSL, False)),
-        verify_ssl=verify_ssl,
-        time_zone=time_zone or dt_util.get_default_time_zone(),
-    )
-    return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,42 +101,15 @@ def area_head_counts(areas: dict[int, Area], direct: dict[int, int]) -> dict[int
     return totals
 
 
-def async_get_entry_device(
-    hass: HomeAssistant, entry: AcsConfigEntry, identifier: str
-) -> dr.DeviceEntry | None:
-    """Return this entry's device with an identifier."""
-    registry = dr.async_get(hass)
-    # Home Assistant 2026.9 made identifiers unique per config entry and
-    # deprecated the lookup by identifiers alone; 2025.4 has only that one.
-    if hasattr(registry, "async_get_device_by_identifier"):
-        device: dr.DeviceEntry | None = registry.async_get_device_by_identifier(
-            (DOMAIN, identifier), entry.entry_id
-        )
-        return device
-    return registry.async_get_device(identifiers={(DOMAIN, identifier)})
-
-
-def async_get_door_device_id(
-    hass: HomeAssistant, entry: AcsConfigEntry, door_id: str | None
-) -> str | None:
-    """Return the id of this entry's device of a door, if there is one."""
-    if not door_id:
-        return None
-    device = async_get_entry_device(
-        hass, entry, door_identifier(entry.entry_id, door_id)
-    )
-    return device.id if device else None
-
-
 class AcsCoordinator(DataUpdateCoordinator[AcsData]):
     """Poll controllers, doors, door states and area head counts."""
 
-    config_entry: AcsConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        config_entry: AcsConfigEntry,
+        config_entry: ConfigEntry,
         adapter: AcsAdapter,
     ) -> None:
         """Set up the coordinator for one server."""
@@ -474,6 +385,42 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 listener()
 
     @callback
+    def async_apply_door_changes(self, changes: Iterable[DoorChange]) -> None:
+        """Take door changes the event feed reported, and tell those doors' entities.
+
+        A pushed change counts as the newest read of that door.
+        """
+        data: AcsData | None = self.data
+        if data is None:
+            return
+        door_states = dict(data.door_states)
+        changed: list[str] = []
+        for change in changes:
+            current = door_states.get(change.door_id)
+            if change.door_id not in data.doors or current is None:
+                # Not read yet: the next read tells.
+                self.mark_doors_dirty([change.door_id])
+                continue
+            updated = replace(
+                current,
+                is_open=current.is_open if change.is_open is None else change.is_open,
+                locked=current.locked if change.locked is None else change.locked,
+                contact_open=current.contact_open
+                if change.contact_open is None
+                else change.contact_open,
+            )
+            self._door_read_at[change.door_id] = next(self._door_reads)
+            if updated != current:
+                door_states[change.door_id] = updated
+                changed.append(change.door_id)
+        if not changed:
+            return
+        self.data = replace(data, door_states=door_states)
+        for door_id in dict.fromkeys(changed):
+            for listener in list(self._door_listeners.get(door_id, ())):
+                listener()
+
+    @callback
     def async_add_door_listener(
         self, door_id: str, listener: CALLBACK_TYPE
     ) -> CALLBACK_TYPE:
@@ -493,17 +440,11 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
 
     def _object_of(self, device: dr.DeviceEntry) -> tuple[Keeper[str, Any], str] | None:
         """Return the keeper and id of a controller's or door's device."""
-        entry_id = self.config_entry.entry_id
-        for domain, ident in device.identifiers:
-            if domain != DOMAIN:
-                continue
-            if (
-                controller_id := controller_id_from_identifier(entry_id, ident)
-            ) is not None:
-                return self._controllers, controller_id
-            if (door_id := door_id_from_identifier(entry_id, ident)) is not None:
-                return self._doors, door_id
-        return None
+        found = device_object(self.config_entry.entry_id, device)
+        if found is None:
+            return None
+        kind, object_id = found
+        return (self._controllers if kind == CONTROLLER else self._doors), object_id
 
     @callback
     def _expect_devices(self) -> None:
@@ -511,13 +452,10 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         if self._devices_expected:
             return
         self._devices_expected = True
-        registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(
-            registry, self.config_entry.entry_id
-        ):
-            found = self._object_of(device)
-            if found is not None:
-                found[0].expect([found[1]])
+        for kind, object_id in async_entry_device_objects(self.hass, self.config_entry):
+            (self._controllers if kind == CONTROLLER else self._doors).expect(
+                [object_id]
+            )
 
     @callback
     def async_remove_stale_device(self, device: dr.DeviceEntry) -> bool:
@@ -534,59 +472,14 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
 
     @callback
     def _sync_devices(self, data: AcsData) -> None:
-        """Create the hub, controller and door devices; remove those that are gone.
-
-        A device is removed only once its door or controller has been missing
-        from the server's listings long enough (structure.py).
-
-        Devices are linked with ``via_device_id`` after they exist: Home
-        Assistant 2026 deprecates linking by identifiers (``via_device``), and
-        2025.4 offers ``via_device_id`` only when updating a device.
-        """
-        entry = self.config_entry
-        registry = dr.async_get(self.hass)
-        hub = registry.async_get_or_create(
-            config_entry_id=entry.entry_id,
-            identifiers={(DOMAIN, hub_identifier(entry.entry_id))},
-            manufacturer=MANUFACTURER,
-            model=self.adapter.name,
-            name=entry.title,
+        """Write the hub, controller and door devices (devices.py)."""
+        async_sync_devices(
+            self.hass,
+            self.config_entry,
+            hub=self.adapter.describe(),
+            controllers=data.controllers,
+            doors=data.doors,
+            door_names=data.door_names,
+            kept_controllers=self._controllers.kept,
+            kept_doors=self._doors.kept,
         )
-        parents: dict[str, str] = {}
-        for controller in data.controllers.values():
-            device = registry.async_get_or_create(
-                config_entry_id=entry.entry_id,
-                identifiers={
-                    (DOMAIN, controller_identifier(entry.entry_id, controller.id))
-                },
-                manufacturer=MANUFACTURER,
-                model="Access controller",
-                name=controller.name,
-                serial_number=controller.serial,
-                suggested_area=controller.area_name,
-            )
-            parents[controller.id] = device.id
-            if device.via_device_id != hub.id:
-                registry.async_update_device(device.id, via_device_id=hub.id)
-        for door in data.doors.values():
-            device = registry.async_get_or_create(
-                config_entry_id=entry.entry_id,
-                identifiers={(DOMAIN, door_identifier(entry.entry_id, door.id))},
-                manufacturer=MANUFACTURER,
-                model="Door",
-                name=data.door_names.get(door.id, door.name),
-                suggested_area=door.area_name,
-            )
-            via = parents.get(door.controller_id, hub.id)
-            if device.via_device_id != via:
-                registry.async_update_device(device.id, via_device_id=via)
-        current = {hub_identifier(entry.entry_id)}
-        current.update(
-            controller_identifier(entry.entry_id, c) for c in self._controllers.kept
-        )
-        current.update(door_identifier(entry.entry_id, d) for d in self._doors.kept)
-        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-            ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
-            if ids and not ids & current:
-                LOGGER.debug("Removing device %s: gone from the server", device.name)
-                registry.async_remove_device(device.id)

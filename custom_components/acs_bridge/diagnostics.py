@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 
 from .commands import unlock_code_set
 from .const import CONF_UNLOCK_CODE_HASH
-from .coordinator import AcsConfigEntry
+from .runtime import AcsConfigEntry
 
 TO_REDACT_ENTRY = {
     CONF_PASSWORD,
@@ -74,12 +74,7 @@ async def async_get_config_entry_diagnostics(
             else None,
             "door_state_budget": coordinator.door_state_budget,
         },
-        "events": {
-            "cursor": entry.runtime_data.events.cursor,
-            "delivered": entry.runtime_data.events.delivered,
-            "replayed": entry.runtime_data.events.replayed,
-            "held_records": entry.runtime_data.events.held_records,
-        },
+        "events": entry.runtime_data.events.diagnostics(),
         "unlock_code": {
             "set": unlock_code_set(entry),
             "wrong_codes": guard.wrong_codes,

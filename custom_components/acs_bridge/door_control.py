@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any, Final
 
 from homeassistant.components import persistent_notification
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_point_in_utc_time
@@ -41,7 +42,7 @@ from .commands import (
     raise_for_outcome,
 )
 from .const import DOMAIN, LOGGER
-from .coordinator import AcsConfigEntry, AcsCoordinator, AcsData
+from .coordinator import AcsCoordinator, AcsData
 from .door_modes import (
     MODE_NORMALLY_OPEN,
     SITE_WORK_MODES,
@@ -106,7 +107,7 @@ class DoorControl:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: AcsConfigEntry,
+        entry: ConfigEntry,
         coordinator: AcsCoordinator,
         modes: DoorModes,
     ) -> None:
@@ -231,8 +232,7 @@ class DoorControl:
         if generation is None:
             generation = self._claim(door_id)
         outcome = await async_run_door_command(
-            self.hass,
-            self.entry,
+            self.coordinator,
             door_id,
             command,
             partial(self._send, door_id, option, retry_delays, generation),

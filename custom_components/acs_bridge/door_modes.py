@@ -38,9 +38,7 @@ STORE_NAME: Final = "doors"
 SAVE_DELAY: Final = 1.0
 
 #: The work modes by the option names the select and the actions use.
-WORK_MODE_OPTIONS: Final[dict[str, WorkMode]] = {
-    mode.name.lower(): mode for mode in WorkMode
-}
+WORK_MODE_OPTIONS: Final[dict[str, WorkMode]] = {mode.value: mode for mode in WorkMode}
 MODE_AUTO: Final = "auto"
 MODE_NORMALLY_OPEN: Final = "normally_open"
 MODE_NORMALLY_CLOSED: Final = "normally_closed"

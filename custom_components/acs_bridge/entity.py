@@ -14,7 +14,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .adapters import Controller, Door, DoorState
 from .commands import DoorCommand, async_entity_door_command
 from .const import DOMAIN
-from .coordinator import AcsConfigEntry, AcsCoordinator, AcsData
+from .coordinator import AcsCoordinator, AcsData
 from .identifiers import (
     HUB_KEY,
     controller_identifier,
@@ -24,6 +24,7 @@ from .identifiers import (
     entity_unique_id,
     hub_identifier,
 )
+from .runtime import AcsConfigEntry, AcsRuntimeData
 
 
 class AcsEntity(CoordinatorEntity[AcsCoordinator]):
@@ -44,6 +45,12 @@ class AcsEntity(CoordinatorEntity[AcsCoordinator]):
         self._attr_unique_id = entity_unique_id(
             coordinator.config_entry.entry_id, object_key, description.key
         )
+
+    @property
+    def runtime(self) -> AcsRuntimeData:
+        """Return the parts of the loaded entry (door modes, controls, events)."""
+        entry: AcsConfigEntry = self.coordinator.config_entry
+        return entry.runtime_data
 
     def _fingerprint(self) -> tuple[Any, ...]:
         return (self.available, self.state, repr(self.extra_state_attributes))
@@ -182,6 +189,7 @@ class AcsDoorEntity(AcsEntity):
         """
         await async_entity_door_command(
             self.coordinator,
+            self.runtime.code_guard,
             self.door_id,
             command,
             call,

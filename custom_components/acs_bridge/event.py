@@ -9,12 +9,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .access_ledger import AccessEventType
 from .access_pipeline import ACCESS_EVENT_KEY
 from .adapters import Capability
 from .const import door_signal
-from .coordinator import AcsConfigEntry
+from .delivered import AccessEventType
 from .entity import AcsDoorEntity, add_door_entities
+from .runtime import AcsConfigEntry
 
 PARALLEL_UPDATES = 0
 

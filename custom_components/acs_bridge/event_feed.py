@@ -1,11 +1,13 @@
-"""Whether the server's real-time event cache is being read: the event feed.
+"""Whether access events arrive as they happen: the event feed.
 
-The cache keeps an event for ``window`` seconds (2 s on AX). The feed is down
-while the cache has not been read successfully for longer than that: swipes
-may then be missed live (the records bring them back later, marked replayed).
-A timer turns it on, so a hanging request shows as soon as the window is over,
-not when the request finally fails; the next good read turns it off. One log
-line when it goes down, one when it recovers.
+The event source says when it read its feed (``read_ok``) and, for a feed
+that reports it, when the feed broke (``read_failed``). For a source with a
+``window`` (a poll of a cache that keeps events that long), the feed is also
+down while no good read came for longer than the window: events may then be
+missed live (the source replays them later). A timer turns it on, so a hanging
+request shows as soon as the window is over, not when the request finally
+fails; the next good read turns it off. One log line when it goes down, one
+when it recovers.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from .const import LOGGER
 class EventFeed:
     """Track the last good read of the real-time cache."""
 
-    def __init__(self, hass: HomeAssistant, window: float, name: str) -> None:
-        """Watch reads of a cache that keeps events for ``window`` seconds."""
+    def __init__(self, hass: HomeAssistant, window: float | None, name: str) -> None:
+        """Watch a feed that is down after ``window`` seconds without a good read.
+
+        With no window, only ``read_failed`` puts the feed down.
+        """
         self.hass = hass
         self.window = window
         self.name = name
@@ -67,21 +72,31 @@ class EventFeed:
         self._arm()
 
     @callback
+    def read_failed(self) -> None:
+        """Note that the feed broke (the source knows it at once)."""
+        self.stop()
+        self._go_down()
+
+    @callback
     def _arm(self) -> None:
         self.stop()
-        self._unsub = async_call_later(self.hass, self.window, self._expired)
+        if self.window is not None:
+            self._unsub = async_call_later(self.hass, self.window, self._expired)
 
     @callback
     def _expired(self, _now: datetime) -> None:
         self._unsub = None
+        self._go_down()
+
+    @callback
+    def _go_down(self) -> None:
         if self.down:
             return
         self.down = True
         LOGGER.warning(
-            "Event feed of %s is down: the event cache has not been read for %.0f s;"
-            " swipes made meanwhile will be replayed from the records",
+            "Event feed of %s is down: access events are not arriving as they"
+            " happen; those made meanwhile will be replayed",
             self.name,
-            self.window,
         )
         self._tell()
 

@@ -30,7 +30,6 @@ from homeassistant.helpers.restore_state import (
 )
 from homeassistant.util import dt as dt_util
 
-from .access_ledger import AccessEventType
 from .adapters import Capability
 from .commands import (
     UNLOCK_CODE_FORMAT,
@@ -41,8 +40,10 @@ from .commands import (
     unlock_code_set,
 )
 from .const import door_command_signal, door_signal
-from .coordinator import AcsConfigEntry, AcsCoordinator
+from .coordinator import AcsCoordinator
+from .delivered import AccessEventType
 from .entity import AcsDoorEntity, add_door_entities
+from .runtime import AcsConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -89,7 +90,10 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
     def is_locked(self) -> bool | None:
         """Return whether the door is closed."""
         state = self.door_state
-        return None if state is None else not state.is_open
+        if state is None:
+            return None
+        # The lock's own state where the device reports it apart from the door.
+        return not state.is_open if state.locked is None else state.locked
 
     @property
     def is_open(self) -> bool | None:
@@ -130,7 +134,7 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
         entry_id = self.coordinator.config_entry.entry_id
         # Follow the door's hold-open.
         self.async_on_remove(
-            self.coordinator.config_entry.runtime_data.door_modes.async_add_listener(
+            self.runtime.door_modes.async_add_listener(
                 self.door_id, self._handle_coordinator_update
             )
         )
@@ -186,7 +190,7 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the deadline of a hold-open, while the door is held."""
-        modes = self.coordinator.config_entry.runtime_data.door_modes
+        modes = self.runtime.door_modes
         if (until := modes.hold_until(self.door_id)) is None:
             return None
         return {ATTR_HELD_OPEN_UNTIL: until.isoformat()}
@@ -196,8 +200,8 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
         code = kwargs.get(ATTR_CODE)
         entry = self.coordinator.config_entry
         await async_check_code(
-            self.hass,
-            entry,
+            self.coordinator,
+            entry.runtime_data.code_guard,
             code,
             self._context,
             command=DoorCommand.LOCK,

@@ -18,8 +18,8 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from .access_ledger import AccessEventType, access_event_type
 from .const import DOMAIN, EVENT_ACCESS, EVENT_COMMAND
+from .delivered import AccessEventType, access_event_type
 from .identifiers import door_key, entity_unique_id
 
 _PREFIX = f"component.{DOMAIN}.entity.event.access.state_attributes"

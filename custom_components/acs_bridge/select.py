@@ -23,9 +23,10 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from .adapters import Capability
 from .commands import DoorCommand, unlock_code_set
 from .const import DOMAIN
-from .coordinator import AcsConfigEntry, AcsCoordinator
+from .coordinator import AcsCoordinator
 from .door_modes import MODE_NORMALLY_OPEN, WORK_MODE_OPTIONS, SiteMode
 from .entity import AcsDoorEntity, AcsHubEntity, add_door_entities
+from .runtime import AcsConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -57,7 +58,11 @@ async def async_setup_entry(
     add_door_entities(
         entry,
         async_add_entities,
-        lambda door_id: [AcsWorkModeSelect(coordinator, WORK_MODE, door_id)],
+        lambda door_id: (
+            [AcsWorkModeSelect(coordinator, WORK_MODE, door_id)]
+            if coordinator.data.doors[door_id].work_modes
+            else []
+        ),
     )
 
 
@@ -74,7 +79,13 @@ class AcsWorkModeSelect(AcsDoorEntity, SelectEntity, RestoreEntity):
     ) -> None:
         """Read the door's mode from the shared store of door modes."""
         super().__init__(coordinator, description, door_id)
-        self._modes = coordinator.config_entry.runtime_data.door_modes
+        self._modes = self.runtime.door_modes
+
+    @property
+    def options(self) -> list[str]:
+        """Return the modes this door's device offers."""
+        door = self.coordinator.data.doors.get(self.door_id)
+        return [mode.value for mode in door.work_modes] if door else []
 
     @property
     def current_option(self) -> str | None:
@@ -114,9 +125,7 @@ class AcsWorkModeSelect(AcsDoorEntity, SelectEntity, RestoreEntity):
             check_code=False,
             mode=option,
         )
-        self.coordinator.config_entry.runtime_data.door_control.async_mode_set(
-            self.door_id, option
-        )
+        self.runtime.door_control.async_mode_set(self.door_id, option)
 
 
 class AcsSiteModeSelect(AcsHubEntity, SelectEntity):
@@ -127,7 +136,7 @@ class AcsSiteModeSelect(AcsHubEntity, SelectEntity):
     ) -> None:
         """Read the site mode from the shared store of door modes."""
         super().__init__(coordinator, description)
-        self._modes = coordinator.config_entry.runtime_data.door_modes
+        self._modes = self.runtime.door_modes
 
     @property
     def current_option(self) -> str:

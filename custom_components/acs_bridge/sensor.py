@@ -17,9 +17,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .adapters import Capability
-from .coordinator import AcsConfigEntry, AcsCoordinator, AcsData
+from .coordinator import AcsCoordinator, AcsData
 from .entity import AcsHubEntity, add_entities_for_new_objects
 from .identifiers import area_key
+from .runtime import AcsConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -43,10 +43,10 @@ from .adapters import (
 )
 from .commands import DoorCommand, async_check_code
 from .const import DOMAIN
-from .coordinator import AcsConfigEntry
 from .door_control import find_area
 from .door_modes import MODE_NORMALLY_OPEN, SiteMode
 from .identifiers import door_id_from_unique_id
+from .runtime import AcsConfigEntry
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_USER_NO = "user_no"
@@ -450,8 +450,8 @@ async def _hold_open(call: ServiceCall) -> None:
     targets = await _door_locks(call)
     for entry, door_ids in targets:
         await async_check_code(
-            call.hass,
-            entry,
+            entry.runtime_data.coordinator,
+            entry.runtime_data.code_guard,
             call.data.get(ATTR_CODE),
             call.context,
             command=DoorCommand.HOLD_OPEN,
@@ -488,8 +488,8 @@ async def _set_site_mode(call: ServiceCall) -> ServiceResponse:
     mode = SiteMode(call.data[ATTR_MODE])
     plan = control.plan_site_mode(mode, area)
     await async_check_code(
-        call.hass,
-        entry,
+        entry.runtime_data.coordinator,
+        entry.runtime_data.code_guard,
         call.data.get(ATTR_CODE),
         call.context,
         command=DoorCommand.SITE_MODE,

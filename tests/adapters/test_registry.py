@@ -35,6 +35,8 @@ class DictAdapter(AcsAdapter):
 
     key = "dict_test_v1"
     name = "Dict test adapter"
+    manufacturer = "Dict"
+    default_port = 1
 
     def __init__(self, session: Any, config: AdapterConfig) -> None:
         super().__init__(session, config)
@@ -59,7 +61,10 @@ class DictAdapterWithState(DictAdapter):
     """The same vendor, one capability richer: the base class reads many doors."""
 
     key = "dict_state_test_v1"
-    capabilities = frozenset({Capability.DOOR_STATE})
+
+    async def connect(self) -> None:
+        self.capabilities = frozenset({Capability.DOOR_STATE})
+
     in_flight = 0
     max_in_flight = 0
 
@@ -97,7 +102,11 @@ def test_builtin_adapter_is_found(fresh_registry: None) -> None:
     assert get_adapter("ax_bs_http_v1") is AxBsHttpV1Adapter
     assert "ax_bs_http_v1" in available_adapters()
     assert AxBsHttpV1Adapter.name == "AX-ACS BS-HTTP v1"
-    assert AxBsHttpV1Adapter.capabilities == frozenset(Capability)
+    assert (AxBsHttpV1Adapter.default_port, AxBsHttpV1Adapter.default_ssl) == (
+        6500,
+        False,
+    )
+    assert AxBsHttpV1Adapter.manufacturer == "AX-ACS"
     with pytest.raises(KeyError, match="no_such"):
         get_adapter("no_such")
 
@@ -107,6 +116,8 @@ async def test_builtin_adapter_supports_everything(
 ) -> None:
     config = AdapterConfig(host="x", port=1, time_zone=ZoneInfo("UTC"))
     adapter = AxBsHttpV1Adapter(session, config)
+    assert not adapter.supports(Capability.DOOR_STATE)  # known once connected
+    await adapter.connect()
     assert all(adapter.supports(c) for c in Capability)
     await adapter.close()
 
@@ -127,6 +138,7 @@ async def test_second_adapter(fresh_registry: None, dict_adapter: DictAdapter) -
 
 async def test_base_reads_many_doors(dict_adapter: DictAdapter) -> None:
     adapter = DictAdapterWithState(None, dict_adapter.config)
+    await adapter.connect()
     assert adapter.supports(Capability.DOOR_STATE)
     assert not adapter.supports(Capability.DOOR_COMMANDS)
     states = await adapter.door_states(["d1", "d2", "d1", "nope"])
@@ -160,7 +172,6 @@ def _unsupported_calls(adapter: AcsAdapter) -> list[tuple[Capability, Any]]:
         (Capability.DOOR_COMMANDS, lambda: adapter.open_door("d1")),
         (Capability.DOOR_COMMANDS, lambda: adapter.close_door("d1")),
         (Capability.WORK_MODE, lambda: adapter.set_work_mode("d1", WorkMode.AUTO)),
-        (Capability.REALTIME_EVENTS, lambda: adapter.poll_events(["c1"])),
         (Capability.RECORDS, lambda: adapter.count_records_after(0)),
         (Capability.RECORDS, adapter.latest_record_id),
         (Capability.RECORDS, lambda: adapter.count_records_between(when, when)),

@@ -477,7 +477,8 @@ async def test_poll_events(sim: Any, adapter: AxBsHttpV1Adapter) -> None:
     clock = sim.clock
     sim.clock = lambda: clock() + 2.5
     assert await adapter.poll_events(controllers) == []
-    assert AxBsHttpV1Adapter.realtime_cache_seconds == 2.0
+    assert AxBsHttpV1Adapter.event_polling is not None
+    assert AxBsHttpV1Adapter.event_polling.maximum < 2.0  # the cache keeps 2 s
 
 
 async def test_poll_events_split_at_4_kb(sim: Any, adapter: AxBsHttpV1Adapter) -> None:

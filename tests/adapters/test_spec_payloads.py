@@ -14,8 +14,8 @@ import pytest
 
 from custom_components.acs_bridge.adapters import (
     AccessEvent,
+    AccessMethod,
     AccessReason,
-    AccessRecord,
     AccessType,
     Alarm,
     Area,
@@ -31,6 +31,7 @@ from custom_components.acs_bridge.adapters import (
     Passage,
     Person,
     PersonType,
+    WorkMode,
 )
 from custom_components.acs_bridge.adapters.ax_bs_http import (
     AcsRecordsByIdQuery,
@@ -77,7 +78,9 @@ PERSON_289 = Person(
     face_url="upload/faceimages/f7494baec995407d84ed1c836544c006.jpg",
 )
 
-RECORD_29 = AccessRecord(
+RECORD_29 = AccessEvent(
+    key="r29|132ccea02e5f4498be494730fba3d9a6|888888|2019-04-04T18:52:46+08:00",
+    method=AccessMethod.CARD,
     record_id=29,
     time=at(2019, 4, 4, 18, 52, 46),
     name="外部刷卡开门",
@@ -113,6 +116,7 @@ DOOR_1 = Door(
     area_id=1,
     area_name="东区",
     address="1",
+    work_modes=tuple(WorkMode),  # every AX door offers all seven
 )
 
 type Call = Callable[[AxBsHttpClient], Awaitable[Any]]
@@ -413,6 +417,8 @@ CASES: list[tuple[str, str, str, Call, Any]] = [
         lambda c: c.get_realtime_swipes(["3aec7c4e58ab4a3dbd56deb98cf4bbd6"]),
         [
             AccessEvent(
+                key="e3311|ffa67848670e42869e34795471ce7b4d|232376|2020-02-25T11:52:14+08:00",
+                method=AccessMethod.CARD,  # the name says 卡 (a card)
                 event_id=3311,
                 time=at(2020, 2, 25, 11, 52, 14),
                 name="外部无效卡",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
@@ -12,27 +11,31 @@ from typing import Any
 
 import pytest
 
-from custom_components.acs_bridge import access_ledger
-from custom_components.acs_bridge.access_ledger import (
-    DELIVERED_KEYS_MAX,
-    DISPATCHER_FIELDS,
-    RECONCILE_SECONDS,
-    SEEN_SECONDS,
-    AccessEventType,
-    AccessLedger,
-    DeliveredAccess,
-    access_event_type,
-    match_key,
-)
+import custom_components.acs_bridge as integration
 from custom_components.acs_bridge.adapters import (
     AccessEvent,
+    AccessMethod,
     AccessReason,
-    AccessRecord,
     Direction,
+    SourceEvent,
+)
+from custom_components.acs_bridge.adapters.ax_bs_http import ledger as access_ledger
+from custom_components.acs_bridge.adapters.ax_bs_http.ledger import (
+    DELIVERED_KEYS_MAX,
+    RECONCILE_SECONDS,
+    SEEN_SECONDS,
+    AccessLedger,
+    match_key,
+)
+from custom_components.acs_bridge.delivered import (
+    DISPATCHER_FIELDS,
+    AccessEventType,
+    DeliveredAccess,
+    access_event_type,
 )
 from tests.adapters.test_spec_payloads import RECORD_29
 
-EN_JSON = Path(access_ledger.__file__).parent / "translations" / "en.json"
+EN_JSON = Path(integration.__file__).parent / "translations" / "en.json"
 NOW = datetime(2026, 11, 29, 9, 30, 0, tzinfo=UTC)
 REPLAY = timedelta(minutes=10)
 
@@ -54,8 +57,8 @@ def event(event_id: int, card: str = "1001", second: int = 0, **kw: Any) -> Acce
 
 def record(
     record_id: int, card: str = "1001", second: int = 0, **kw: Any
-) -> AccessRecord:
-    return AccessRecord(
+) -> AccessEvent:
+    return AccessEvent(
         record_id=record_id,
         time=kw.pop("time", swipe_time(second)),
         name="外部刷卡开门",
@@ -88,7 +91,7 @@ def ledger(changes: Changes) -> AccessLedger:
     return ledger
 
 
-def cards(deliveries: list[DeliveredAccess]) -> list[str | None]:
+def cards(deliveries: list[SourceEvent]) -> list[str | None]:
     return [d.event.card_no for d in deliveries]
 
 
@@ -105,7 +108,7 @@ def test_imports_only_the_standard_library_and_the_adapters() -> None:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                if node.module != "adapters" or node.level != 1:
+                if node.level > 2 or node.module not in {"events", "models"}:
                     outside.add("." * node.level + (node.module or ""))
                 continue
             names = [node.module or ""]
@@ -310,7 +313,7 @@ def test_matched_swipe_still_in_the_cache_after_a_restart() -> None:
     after = AccessLedger(cache_seconds=2.0, replay=REPLAY)
     after.restore(snapshot, 0.0, 1_000_001.0)
     assert after.realtime_batch([event(1, "a"), event(2, "b", 1)], 0.5) == [
-        DeliveredAccess(event(2, "b", 1))
+        SourceEvent(event(2, "b", 1))
     ]
 
 
@@ -412,6 +415,7 @@ def test_bus_data_of_a_live_event() -> None:
             user_name="张三",
             org_name="研发部",
             direction=Direction.IN,
+            method=AccessMethod.CARD,
         )
     )
     data = live.bus_data(
@@ -435,6 +439,7 @@ def test_bus_data_of_a_live_event() -> None:
         "granted": True,
         "reason": "granted",
         "reason_code": 0,
+        "method": "card",
         "card_no": "17435103",
         "user_no": "007",
         "user_name": "张三",
@@ -463,7 +468,7 @@ def test_bus_data_of_a_replayed_record() -> None:
         reason_code=102,
         time=None,
     )
-    data = DeliveredAccess(stored.to_event(), replayed=True).bus_data(
+    data = DeliveredAccess(stored, replayed=True).bus_data(
         entry_id="entry", device_id=None, entity_id=None, door_name=None
     )
     assert (data["event_id"], data["record_id"]) == (None, 7)
@@ -472,22 +477,14 @@ def test_bus_data_of_a_replayed_record() -> None:
     assert (data["reason"], data["reason_code"]) == ("no_permission", 102)
 
 
-def test_a_record_becomes_the_event_it_stores() -> None:
-    """Every field the two models share is carried over."""
-    stored = replace(
-        RECORD_29, is_alarm=True, org_name="研发部", plate_number="沪A1", forced=True
-    )
-    converted = stored.to_event()
-    shared = {f.name for f in fields(AccessEvent)} & {
-        f.name for f in fields(AccessRecord)
-    }
-    assert shared - {"record_id"}
-    for name in shared:
-        assert getattr(converted, name) == getattr(stored, name), name
-    assert converted.event_id == 0
-    assert match_key(converted) == (
-        stored.door_id,
-        stored.card_no,
+def test_a_record_is_an_event_with_its_record_id() -> None:
+    """One shape: a record is an access event with a record id and no live id."""
+    assert RECORD_29.record_id is not None
+    assert RECORD_29.event_id is None
+    assert RECORD_29.key.startswith(f"r{RECORD_29.record_id}|")
+    assert match_key(RECORD_29) == (
+        RECORD_29.door_id,
+        RECORD_29.card_no,
         "2019-04-04T18:52:46+08:00",
     )
 
@@ -558,7 +555,7 @@ def test_records_released_while_the_live_feed_keeps_failing(
 
 def test_held_records_are_bounded(ledger: AccessLedger) -> None:
     """Past the bound the oldest are released at the next poll: none is dropped."""
-    from custom_components.acs_bridge.access_ledger import HELD_RECORDS_MAX
+    from custom_components.acs_bridge.adapters.ax_bs_http.ledger import HELD_RECORDS_MAX
 
     many = [record(101 + i, str(i)) for i in range(HELD_RECORDS_MAX + 3)]
     ledger.record_batch(many, 10.0)

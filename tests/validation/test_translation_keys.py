@@ -240,7 +240,13 @@ async def test_config_flow_forms_are_translated(
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id="127.0.0.1:6500",
-        data={"host": "127.0.0.1", "port": 6500, "username": "a", "password": "b"},
+        data={
+            "host": "127.0.0.1",
+            "port": 6500,
+            "username": "a",
+            "password": "b",
+            "adapter": "ax_bs_http_v1",
+        },
     )
     entry.add_to_hass(hass)
     record("config", await entry.start_reauth_flow(hass))

@@ -4,6 +4,16 @@ Nothing in this package imports Home Assistant, so it can be published on its ow
 """
 
 from .base import AcsAdapter
+from .events import (
+    DoorChange,
+    EventBatch,
+    EventGap,
+    EventPolling,
+    EventSink,
+    EventSource,
+    FeedHealth,
+    SourceEvent,
+)
 from .exceptions import (
     AcsAccountLockedError,
     AcsAuthenticationError,
@@ -19,8 +29,8 @@ from .exceptions import (
 )
 from .models import (
     AccessEvent,
+    AccessMethod,
     AccessReason,
-    AccessRecord,
     AccessType,
     AdapterConfig,
     Alarm,
@@ -32,6 +42,7 @@ from .models import (
     CardState,
     CardType,
     Controller,
+    DeviceDescription,
     Direction,
     Door,
     DoorState,
@@ -52,8 +63,8 @@ from .registry import (
 __all__ = [
     "ENTRY_POINT_GROUP",
     "AccessEvent",
+    "AccessMethod",
     "AccessReason",
-    "AccessRecord",
     "AccessType",
     "AcsAccountLockedError",
     "AcsAdapter",
@@ -77,14 +88,23 @@ __all__ = [
     "CardState",
     "CardType",
     "Controller",
+    "DeviceDescription",
     "Direction",
     "Door",
+    "DoorChange",
     "DoorState",
+    "EventBatch",
+    "EventGap",
+    "EventPolling",
+    "EventSink",
+    "EventSource",
+    "FeedHealth",
     "Organisation",
     "Passage",
     "Person",
     "PersonType",
     "RecordKind",
+    "SourceEvent",
     "WorkMode",
     "available_adapters",
     "get_adapter",

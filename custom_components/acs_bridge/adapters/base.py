@@ -1,8 +1,10 @@
 """The interface every access-control adapter implements.
 
-The Home Assistant side asks only these questions. An adapter declares the
-optional capabilities it offers in ``capabilities``; a method of a capability
-it does not declare raises ``AcsNotSupportedError``.
+The Home Assistant side asks only these questions. An adapter describes
+itself (its label, manufacturer, default port and TLS, whether its event feed
+polls and at which intervals), and once connected says what this server or
+device can do (``capabilities``, each door's work modes); a method of a
+capability it does not offer raises ``AcsNotSupportedError``.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
+from .events import EventPolling, EventSink, EventSource
 from .exceptions import AcsNotSupportedError
 from .models import (
     AccessEvent,
-    AccessRecord,
     AdapterConfig,
     Alarm,
     AlarmFilter,
@@ -26,6 +28,7 @@ from .models import (
     CardGroup,
     CardType,
     Controller,
+    DeviceDescription,
     Door,
     DoorState,
     Organisation,
@@ -47,26 +50,51 @@ def _unsupported(capability: Capability) -> AcsNotSupportedError:
 class AcsAdapter(ABC):
     """An access-control server, seen through one protocol."""
 
-    #: Registry key, for example ``"ax_bs_http_v1"``.
+    #: Registry key, stored in the config entry.
     key: ClassVar[str]
-    #: Human-readable name of the protocol.
+    #: The protocol's label, as the config flow lists it.
     name: ClassVar[str]
-    #: Optional capabilities this adapter offers.
-    capabilities: ClassVar[frozenset[Capability]] = frozenset()
-    #: How long the server keeps a real-time event: a poller that wants every
-    #: event must poll faster than this (None: no such limit is known).
-    realtime_cache_seconds: ClassVar[float | None] = None
+    #: Who makes the servers or devices this protocol reaches.
+    manufacturer: ClassVar[str]
+    #: The port the protocol listens on by default, and whether it is HTTPS.
+    default_port: ClassVar[int]
+    default_ssl: ClassVar[bool] = False
+    #: The event feed's poll interval bounds (None: the feed does not poll).
+    event_polling: ClassVar[EventPolling | None] = None
 
     def __init__(self, session: ClientSession, config: AdapterConfig) -> None:
         """Keep the injected session and the connection settings."""
         self.session = session
         self.config = config
+        #: What this server or device can do; filled by :meth:`connect`.
+        self.capabilities: frozenset[Capability] = frozenset()
 
     def supports(self, capability: Capability) -> bool:
-        """Return whether the adapter offers a capability."""
+        """Return whether the connected server or device offers a capability."""
         return capability in self.capabilities
 
     # --- connection -----------------------------------------------------
+
+    async def connect(self) -> None:  # noqa: B027 - optional hook
+        """Learn what the server or device can do (fills ``capabilities``).
+
+        Reads only; raises ``AcsAuthenticationError`` or ``AcsConnectionError``
+        like any read.
+        """
+
+    def describe(self) -> DeviceDescription:
+        """Return the server or device as the hub device shows it."""
+        return DeviceDescription(manufacturer=self.manufacturer, model=self.name)
+
+    def event_source(
+        self, sink: EventSink, *, interval: float, replay: timedelta
+    ) -> EventSource | None:
+        """Return the feed of access events (None: the adapter has none).
+
+        ``interval`` is the poll interval for a polling feed; ``replay`` how
+        far back events missed while the feed was down are replayed.
+        """
+        return None
 
     @abstractmethod
     async def check_credentials(self) -> None:
@@ -140,10 +168,6 @@ class AcsAdapter(ABC):
 
     # --- events, records, alarms -----------------------------------------
 
-    async def poll_events(self, controller_ids: Iterable[str]) -> list[AccessEvent]:
-        """Return the events in the real-time cache of these controllers."""
-        raise _unsupported(Capability.REALTIME_EVENTS)
-
     def records_after(
         self,
         record_id: int,
@@ -151,7 +175,7 @@ class AcsAdapter(ABC):
         kind: RecordKind = RecordKind.ACCESS,
         alarms: AlarmFilter = AlarmFilter.INCLUDE,
         person_type_id: int | None = None,
-    ) -> AsyncIterator[AccessRecord]:
+    ) -> AsyncIterator[AccessEvent]:
         """Iterate over the records whose id is greater than ``record_id``."""
         raise _unsupported(Capability.RECORDS)
 
@@ -181,7 +205,7 @@ class AcsAdapter(ABC):
         alarms: AlarmFilter = AlarmFilter.INCLUDE,
         user_no: str | None = None,
         person_type_id: int | None = None,
-    ) -> AsyncIterator[AccessRecord]:
+    ) -> AsyncIterator[AccessEvent]:
         """Iterate over the records made between two times."""
         raise _unsupported(Capability.RECORDS)
 

@@ -28,16 +28,34 @@ class Capability(StrEnum):
     DIRECTORY = "directory"
 
 
-class WorkMode(IntEnum):
-    """Working mode of a door."""
+class WorkMode(StrEnum):
+    """What a user can choose as a door's working mode.
 
-    AUTO = 0
-    CARD = 1
-    CARD_AND_PASSWORD = 2
-    CARD_OR_PASSWORD = 3
-    NORMALLY_OPEN = 4
-    NORMALLY_CLOSED = 5
-    CARD_DATA = 6
+    Semantic: each plugin maps its own numbers or words onto these, and each
+    door lists the modes its device offers (:attr:`Door.work_modes`).
+    """
+
+    AUTO = "auto"
+    """The door follows its schedule and its readers (normal operation)."""
+    CARD = "card"
+    CARD_AND_PASSWORD = "card_and_password"  # noqa: S105 - a mode, not a secret
+    CARD_OR_PASSWORD = "card_or_password"  # noqa: S105 - a mode, not a secret
+    NORMALLY_OPEN = "normally_open"
+    NORMALLY_CLOSED = "normally_closed"
+    CARD_DATA = "card_data"
+
+
+class AccessMethod(StrEnum):
+    """How a person proved who they are at a door."""
+
+    CARD = "card"
+    FACE = "face"
+    FINGERPRINT = "fingerprint"
+    PASSWORD = "password"  # noqa: S105 - a method, not a secret
+    QR = "qr"
+    REMOTE = "remote"
+    BUTTON = "button"
+    OTHER = "other"
 
 
 class AccessReason(StrEnum):
@@ -144,6 +162,9 @@ class Controller:
     address: str | None = None
     online: bool = True
     comm_error: str | None = None
+    model: str = "Access controller"
+    manufacturer: str | None = None
+    """None: the adapter's manufacturer."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,6 +178,20 @@ class Door:
     area_id: int | None = None
     area_name: str | None = None
     address: str | None = None
+    model: str = "Door"
+    work_modes: tuple[WorkMode, ...] = ()
+    """The work modes this door's device offers, in the order a user sees them."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeviceDescription:
+    """The server or device an adapter is connected to, as the hub device shows it."""
+
+    manufacturer: str
+    model: str
+    serial: str | None = None
+    firmware: str | None = None
+    mac: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,26 +201,43 @@ class DoorState:
     door_id: str
     online: bool
     is_open: bool
+    """The door is open (unlocked): what the lock and, without a contact, the door show."""
+    locked: bool | None = None
+    """The lock's own state, where the device reports it apart from the contact."""
+    contact_open: bool | None = None
+    """The door contact (magnetic sensor), where the device reports it apart."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccessEvent:
-    """An access event: from the server's short-lived real-time cache.
+    """An access event: seen live, or read from the server's stored records.
 
-    A stored record becomes one with :meth:`AccessRecord.to_event`.
+    One shape for both. ``key`` identifies the event for de-duplication (the
+    adapter makes it; the same event always gets the same key); ``event_id``
+    and ``record_id`` are the protocol's own ids of the event, when it has them.
+    ``event_code`` and ``reason_code`` are the vendor's codes: kept for
+    automations, opaque to the integration.
     """
 
-    event_id: int
-    """The id in the real-time cache; 0 when the event was read from the records."""
     time: datetime | None
     name: str
+    key: str = ""
+    event_id: int | str | None = None
+    """The protocol's id of the event as seen live (None: read from the records)."""
+    record_id: int | None = None
+    """The stored record's id, when the event was read from the records."""
     controller_id: str | None = None
     controller_name: str | None = None
     door_id: str | None = None
     door_name: str | None = None
+    area_id: int | None = None
     area_name: str | None = None
-    event_code: int | None = None
+    event_code: int | str | None = None
+    method: AccessMethod | None = None
+    """How the person identified themself (None: unknown)."""
     direction: Direction | None = None
+    is_swipe: bool = False
+    is_door_open: bool = False
     is_alarm: bool = False
     reason: AccessReason = AccessReason.GRANTED
     reason_code: int = 0
@@ -194,90 +246,21 @@ class AccessEvent:
     card_state: CardState = CardState.UNKNOWN
     card_group: str | None = None
     card_type: str | None = None
+    user_id: int | None = None
     user_no: str | None = None
     user_name: str | None = None
     user_type_id: int | None = None
+    org_id: int | None = None
     org_name: str | None = None
     plate_number: str | None = None
     alarm_class: str | None = None
     forced: bool = False
     """The door was forced open (the adapter knows its server's code for it)."""
-    record_id: int | None = None
-    """The stored record's id, when the event was read from the records."""
 
     @property
     def granted(self) -> bool:
         """Return whether access was granted."""
         return self.reason is AccessReason.GRANTED and not self.is_alarm
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccessRecord:
-    """A stored access-control record (swipes and other door events)."""
-
-    record_id: int
-    time: datetime | None
-    name: str
-    event_code: int | None = None
-    controller_id: str | None = None
-    controller_name: str | None = None
-    door_id: str | None = None
-    door_name: str | None = None
-    area_id: int | None = None
-    area_name: str | None = None
-    is_swipe: bool = False
-    is_door_open: bool = False
-    direction: Direction | None = None
-    is_alarm: bool = False
-    reason: AccessReason = AccessReason.GRANTED
-    reason_code: int = 0
-    card_no: str | None = None
-    card_state: CardState = CardState.UNKNOWN
-    user_id: int | None = None
-    user_no: str | None = None
-    user_name: str | None = None
-    org_id: int | None = None
-    org_name: str | None = None
-    plate_number: str | None = None
-    user_type_id: int | None = None
-    forced: bool = False
-    """The door was forced open (the adapter knows its server's code for it)."""
-
-    @property
-    def granted(self) -> bool:
-        """Return whether access was granted."""
-        return self.reason is AccessReason.GRANTED and not self.is_alarm
-
-    def to_event(self) -> AccessEvent:
-        """Return the access event this record stores.
-
-        A record has no real-time event id: ``event_id`` is 0 and ``record_id``
-        says where it was read.
-        """
-        return AccessEvent(
-            event_id=0,
-            record_id=self.record_id,
-            time=self.time,
-            name=self.name,
-            controller_id=self.controller_id,
-            controller_name=self.controller_name,
-            door_id=self.door_id,
-            door_name=self.door_name,
-            area_name=self.area_name,
-            event_code=self.event_code,
-            direction=self.direction,
-            is_alarm=self.is_alarm,
-            reason=self.reason,
-            reason_code=self.reason_code,
-            card_no=self.card_no,
-            card_state=self.card_state,
-            user_no=self.user_no,
-            user_name=self.user_name,
-            user_type_id=self.user_type_id,
-            org_name=self.org_name,
-            plate_number=self.plate_number,
-            forced=self.forced,
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from .. import models  # noqa: TID252
 from ..base import AcsAdapter  # noqa: TID252
+from ..events import EventPolling, EventSink, EventSource  # noqa: TID252
 from ..exceptions import AcsNotFoundError  # noqa: TID252
 from .client import (
     MAX_ROWS,
@@ -30,6 +31,8 @@ from .client import (
     UserAccessRecordsQuery,
     UsersQuery,
 )
+from .events import AxEventSource
+from .ledger import event_id_of, record_id_of
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession
@@ -39,9 +42,9 @@ _LOGGER = logging.getLogger(__name__)
 #: How many of the newest records latest_record_id reads to find the highest id.
 _LATEST_WINDOW: Final = 20
 
-type _Keep = Callable[[models.AccessRecord], bool]
+type _Keep = Callable[[models.AccessEvent], bool]
 #: A record query for the server, and the filter the server could not apply.
-type _Records = tuple[CountedQuery[models.AccessRecord], _Keep | None]
+type _Records = tuple[CountedQuery[models.AccessEvent], _Keep | None]
 
 
 def _record_filter(user_no: str | None, person_type_id: int | None) -> _Keep | None:
@@ -49,7 +52,7 @@ def _record_filter(user_no: str | None, person_type_id: int | None) -> _Keep | N
     if user_no is None and not person_type_id:
         return None
 
-    def keep(record: models.AccessRecord) -> bool:
+    def keep(record: models.AccessEvent) -> bool:
         return (user_no is None or record.user_no == user_no) and (
             not person_type_id or record.user_type_id == person_type_id
         )
@@ -111,8 +114,13 @@ class AxBsHttpV1Adapter(AcsAdapter):
 
     key: ClassVar[str] = "ax_bs_http_v1"
     name: ClassVar[str] = "AX-ACS BS-HTTP v1"
-    capabilities: ClassVar[frozenset[models.Capability]] = frozenset(models.Capability)
-    realtime_cache_seconds: ClassVar[float | None] = 2.0
+    manufacturer: ClassVar[str] = "AX-ACS"
+    default_port: ClassVar[int] = 6500
+    default_ssl: ClassVar[bool] = False
+    #: The real-time cache keeps an event for 2 s: every poll must come sooner.
+    event_polling: ClassVar[EventPolling | None] = EventPolling(
+        default=1.0, minimum=0.5, maximum=1.9
+    )
 
     #: The door the credentials check sends CLOSE to; no real door has this id.
     CREDENTIALS_CHECK_DOOR_ID: ClassVar[str] = "acs-bridge-credentials-check-0000"
@@ -127,12 +135,25 @@ class AxBsHttpV1Adapter(AcsAdapter):
         """Build the client; ``page_size`` is 1 to 1000 rows."""
         super().__init__(session, config)
         self.client = AxBsHttpClient(session, config, page_size=page_size)
+        #: The controllers of the last listing that named any: the real-time
+        #: cache is read per controller.
+        self.known_controller_ids: list[str] = []
+
+    async def connect(self) -> None:
+        """Every AX server offers every capability; nothing to read."""
+        self.capabilities = frozenset(models.Capability)
+
+    def event_source(
+        self, sink: EventSink, *, interval: float, replay: timedelta
+    ) -> EventSource:
+        """Return the real-time cache, reconciled with the swipe records."""
+        return AxEventSource(self, sink, interval=interval, replay=replay)
 
     def __repr__(self) -> str:
         """Name the server, never the password."""
         return f"{type(self).__name__}({self.config!r})"
 
-    def _records(self, records: _Records) -> AsyncIterator[models.AccessRecord]:
+    def _records(self, records: _Records) -> AsyncIterator[models.AccessEvent]:
         """Iterate over a record query, filtered here if need be."""
         query, keep = records
         rows = self.client.iterate(query)
@@ -183,7 +204,10 @@ class AxBsHttpV1Adapter(AcsAdapter):
 
     async def controllers(self) -> list[models.Controller]:
         """Return every controller, with its online state."""
-        return await self.client.get_devices()
+        controllers = await self.client.get_devices()
+        if controllers:
+            self.known_controller_ids = [c.id for c in controllers]
+        return controllers
 
     async def doors(self, area_id: int | None = None) -> list[models.Door]:
         """Return every door, or the doors of one area."""
@@ -215,7 +239,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
         The ids go in the URL path: they are split over several concurrent
         requests when one URL would pass 4096 bytes (HTTP 414). If one request
         fails, its error is raised once all are done. The cache keeps an event
-        for :attr:`realtime_cache_seconds`; keeping the highest event id seen
+        for :attr:`AxEventSource.feed_timeout`; keeping the highest event id seen
         is the caller's job.
         """
         batches = self.client.realtime_batches(controller_ids)
@@ -223,13 +247,13 @@ class AxBsHttpV1Adapter(AcsAdapter):
             *(self.client.get_realtime_swipes(batch) for batch in batches),
             return_exceptions=True,
         )
-        events: dict[int, models.AccessEvent] = {}
+        events: dict[int | str | None, models.AccessEvent] = {}
         for result in results:
             if isinstance(result, BaseException):
                 raise result
             for event in result:
                 events.setdefault(event.event_id, event)
-        return [events[event_id] for event_id in sorted(events)]
+        return sorted(events.values(), key=event_id_of)
 
     def records_after(
         self,
@@ -238,7 +262,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
         kind: models.RecordKind = models.RecordKind.ACCESS,
         alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE,
         person_type_id: int | None = None,
-    ) -> AsyncIterator[models.AccessRecord]:
+    ) -> AsyncIterator[models.AccessEvent]:
         """Iterate over the records whose id is greater than ``record_id``.
 
         Access records (#18) cannot be filtered by person type on the server:
@@ -283,10 +307,10 @@ class AxBsHttpV1Adapter(AcsAdapter):
         highest = 0
         for offset in sorted(offsets):
             page = await self.client.page(query, offset=offset, rows=window)
-            highest = max((r.record_id for r in page), default=highest)
+            highest = max((record_id_of(r) for r in page), default=highest)
         above, _ = _records_after(highest, kind, models.AlarmFilter.INCLUDE, None)
         async for record in self.client.iterate(above):
-            highest = max(highest, record.record_id)
+            highest = max(highest, record_id_of(record))
         return highest or None
 
     def records_between(
@@ -298,7 +322,7 @@ class AxBsHttpV1Adapter(AcsAdapter):
         alarms: models.AlarmFilter = models.AlarmFilter.INCLUDE,
         user_no: str | None = None,
         person_type_id: int | None = None,
-    ) -> AsyncIterator[models.AccessRecord]:
+    ) -> AsyncIterator[models.AccessEvent]:
         """Iterate over the records made between two times.
 
         Access records (#16) cannot be filtered by staff number or person type

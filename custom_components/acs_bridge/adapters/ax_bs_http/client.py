@@ -23,6 +23,7 @@ from .. import models  # noqa: TID252
 from ..exceptions import AcsAuthenticationError  # noqa: TID252
 from .decode import JsonObject
 from .parse import (
+    WORK_MODE_NUMBERS,
     parse_access_event,
     parse_access_record,
     parse_alarm,
@@ -113,10 +114,10 @@ class UsersQuery(CountedQuery[models.Person]):
         return parse_person(obj, time_zone)
 
 
-class _RecordQuery(CountedQuery[models.AccessRecord]):
+class _RecordQuery(CountedQuery[models.AccessEvent]):
     """A family of records (#11-#18): rows are swipe or access records."""
 
-    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.AccessRecord:
+    def parse(self, obj: JsonObject, time_zone: tzinfo) -> models.AccessEvent:
         """Map a record."""
         return parse_access_record(obj, time_zone)
 
@@ -452,10 +453,18 @@ class AxBsHttpClient:
         await self._door_command("acs/device/door/close", door_id)
 
     async def set_work_mode(self, door_id: str, mode: models.WorkMode | int) -> None:
-        """#28 ``acs/device/door/workmode/{user}/{psw}/{doorid}/{mode}``."""
-        await self._door_command(
-            "acs/device/door/workmode", door_id, str(int(models.WorkMode(mode)))
+        """#28 ``acs/device/door/workmode/{user}/{psw}/{doorid}/{mode}``.
+
+        ``mode`` is a work mode, or the protocol's own number of one (0-6).
+        """
+        number = (
+            WORK_MODE_NUMBERS[models.WorkMode(mode)]
+            if isinstance(mode, str)
+            else int(mode)
         )
+        if number not in WORK_MODE_NUMBERS.values():
+            raise ValueError(f"No AX work mode is numbered {number}")
+        await self._door_command("acs/device/door/workmode", door_id, str(number))
 
     async def get_realtime_swipes(
         self, controller_ids: Sequence[str]

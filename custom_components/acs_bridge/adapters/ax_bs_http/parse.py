@@ -28,8 +28,8 @@ from typing import Any, Final
 from ..exceptions import AcsResponseError  # noqa: TID252
 from ..models import (  # noqa: TID252
     AccessEvent,
+    AccessMethod,
     AccessReason,
-    AccessRecord,
     AccessType,
     Alarm,
     Area,
@@ -45,6 +45,7 @@ from ..models import (  # noqa: TID252
     Passage,
     Person,
     PersonType,
+    WorkMode,
 )
 from .decode import JsonObject, to_bool, to_int, to_text
 
@@ -250,9 +251,51 @@ def parse_controller(obj: Mapping[str, Any]) -> Controller:
     )
 
 
+#: The door work modes of the protocol (#28), by their number: every AX door
+#: offers all seven.
+WORK_MODE_NUMBERS: Final[dict[WorkMode, int]] = {
+    WorkMode.AUTO: 0,
+    WorkMode.CARD: 1,
+    WorkMode.CARD_AND_PASSWORD: 2,
+    WorkMode.CARD_OR_PASSWORD: 3,
+    WorkMode.NORMALLY_OPEN: 4,
+    WorkMode.NORMALLY_CLOSED: 5,
+    WorkMode.CARD_DATA: 6,
+}
+DOOR_WORK_MODES: Final = tuple(WORK_MODE_NUMBERS)
+
+#: How a person identified themself, from the words of the event's name
+#: (the real-time cache sends only the name). The first match wins.
+_METHOD_WORDS: Final[tuple[tuple[str, AccessMethod], ...]] = (
+    ("人脸", AccessMethod.FACE),
+    ("指纹", AccessMethod.FINGERPRINT),
+    ("二维码", AccessMethod.QR),
+    ("密码", AccessMethod.PASSWORD),
+    ("按钮", AccessMethod.BUTTON),
+    ("远程", AccessMethod.REMOTE),
+    ("软件", AccessMethod.REMOTE),
+    ("卡", AccessMethod.CARD),
+)
+
+
+def method_from(name: str, card_no: str | None) -> AccessMethod | None:
+    """Return how the person identified themself: from the event's name, else a card."""
+    for word, method in _METHOD_WORDS:
+        if word in name:
+            return method
+    return AccessMethod.CARD if card_no else None
+
+
+def _match_part(door_id: str | None, card_no: str | None, when: datetime | None) -> str:
+    """Return what a live event and its record share, for their keys."""
+    stamp = when.replace(microsecond=0).isoformat() if when else ""
+    return f"{door_id or ''}|{card_no or ''}|{stamp}"
+
+
 def parse_door(obj: Mapping[str, Any]) -> Door:
     """Map a door (#23, #24)."""
     return Door(
+        work_modes=DOOR_WORK_MODES,
         id=_required_text(obj.get("doorId"), "door id"),
         name=to_text(obj.get("doorName")) or "",
         controller_id=to_text(obj.get("deviceId")) or "",
@@ -295,13 +338,19 @@ def parse_access_event(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent
     code = to_int(
         _first(obj, "eventType", "acsEventValue", "eventValue")
     ) or KNOWN_EVENT_CODES.get(name)
+    event_id = _required_int(obj.get("eventId"), "event id")
+    when = to_time(obj.get("eventTime"), time_zone)
+    door_id = to_text(_first(obj, "subDeviceId", "subdeviceId", "doorId"))
+    card_no = to_text(obj.get("cardNo"))
     return AccessEvent(
-        event_id=_required_int(obj.get("eventId"), "event id"),
-        time=to_time(obj.get("eventTime"), time_zone),
+        key=f"e{event_id}|{_match_part(door_id, card_no, when)}",
+        event_id=event_id,
+        time=when,
         name=name,
+        method=method_from(name, card_no),
         controller_id=to_text(obj.get("deviceId")),
         controller_name=to_text(obj.get("deviceName")),
-        door_id=to_text(_first(obj, "subDeviceId", "subdeviceId", "doorId")),
+        door_id=door_id,
         door_name=to_text(_first(obj, "subDeviceName", "subdeviceName", "doorName")),
         area_name=to_text(obj.get("areaName")),
         event_code=code,
@@ -310,7 +359,7 @@ def parse_access_event(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent
         is_alarm=to_bool(obj.get("isAlarm")),
         reason=reason,
         reason_code=reason_code,
-        card_no=to_text(obj.get("cardNo")),
+        card_no=card_no,
         card_name=to_text(obj.get("cardName")),
         card_state=_card_state(obj.get("cardState")),
         card_group=to_text(obj.get("cardGroup")),
@@ -324,20 +373,26 @@ def parse_access_event(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent
     )
 
 
-def parse_access_record(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessRecord:
+def parse_access_record(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessEvent:
     """Map a swipe record (#12, #14) or an access record (#16, #18)."""
     name = to_text(obj.get("acsEventName")) or ""
     reason, reason_code = reason_from(obj.get("accessBlockedReason"))
     code = to_int(obj.get("acsEventValue"))
-    return AccessRecord(
-        record_id=_required_int(obj.get("recordId"), "record id"),
-        time=to_time(obj.get("gmtSwipeCardTime"), time_zone),
+    record_id = _required_int(obj.get("recordId"), "record id")
+    when = to_time(obj.get("gmtSwipeCardTime"), time_zone)
+    door_id = to_text(obj.get("doorId"))
+    card_no = to_text(obj.get("cardNo"))
+    return AccessEvent(
+        key=f"r{record_id}|{_match_part(door_id, card_no, when)}",
+        record_id=record_id,
+        time=when,
         name=name,
+        method=method_from(name, card_no),
         event_code=code,
         forced=code == DOOR_FORCED_CODE,
         controller_id=to_text(obj.get("deviceId")),
         controller_name=to_text(obj.get("deviceName")),
-        door_id=to_text(obj.get("doorId")),
+        door_id=door_id,
         door_name=to_text(obj.get("doorName")),
         area_id=_id(_first(obj, "areaId", "areaid")),
         area_name=to_text(obj.get("areaName")),
@@ -347,7 +402,7 @@ def parse_access_record(obj: Mapping[str, Any], time_zone: tzinfo) -> AccessReco
         is_alarm=to_bool(obj.get("isAlarm")),
         reason=reason,
         reason_code=reason_code,
-        card_no=to_text(obj.get("cardNo")),
+        card_no=card_no,
         card_state=_card_state(obj.get("cardState")),
         user_id=_id(obj.get("userId")),
         user_no=to_text(obj.get("userNo")),

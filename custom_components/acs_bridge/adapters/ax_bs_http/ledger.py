@@ -1,9 +1,9 @@
 """The access ledger: which access events to deliver, each exactly once.
 
-It knows nothing of Home Assistant, of the network or of the clock: the
-access pipeline (``access_pipeline.py``) reads the server and hands the ledger
-what it read, with the monotonic time each read started; the ledger answers
-with the events to deliver.
+It knows nothing of the network or of the clock: the event source
+(``events.py``) reads the server and hands the ledger what it read, with the
+monotonic time each read started; the ledger answers with the events to
+deliver.
 
 Two sources feed it:
 
@@ -32,16 +32,15 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 import logging
 import math
 from typing import Any, Final
 
-from .adapters import AccessEvent, AccessReason, AccessRecord
+from ..events import SourceEvent  # noqa: TID252
+from ..models import AccessEvent  # noqa: TID252
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(__name__)
 
 # How long an event id is remembered: far longer than the cache keeps it.
 SEEN_SECONDS: Final = 30.0
@@ -57,21 +56,16 @@ HELD_RECORDS_MAX: Final = 5000
 type MatchKey = tuple[str, str, str]
 
 
-class AccessEventType(StrEnum):
-    """The event types of a door's access event entity."""
-
-    GRANTED = "granted"
-    DENIED = "denied"
-    ALARM = "alarm"
+def record_id_of(record: AccessEvent) -> int:
+    """Return the id of an event read from the records (every one has an id)."""
+    assert record.record_id is not None
+    return record.record_id
 
 
-def access_event_type(reason: str | None, is_alarm: bool) -> AccessEventType:
-    """Return the event type of an access event: denied, else alarm, else granted."""
-    if reason != AccessReason.GRANTED:
-        return AccessEventType.DENIED
-    if is_alarm:
-        return AccessEventType.ALARM
-    return AccessEventType.GRANTED
+def event_id_of(event: AccessEvent) -> int:
+    """Return the real-time cache's id of a live event (an integer on AX)."""
+    assert isinstance(event.event_id, int)
+    return event.event_id
 
 
 def _utc_youngest(when: datetime) -> datetime:
@@ -90,80 +84,6 @@ def match_key(event: AccessEvent) -> MatchKey:
     """Return what a real-time event and its record have in common."""
     when = event.time.replace(microsecond=0).isoformat() if event.time else ""
     return (event.door_id or "", event.card_no or "", when)
-
-
-#: The fields of an access event that its door's event entity shows.
-DISPATCHER_FIELDS: Final = (
-    "user_name",
-    "user_no",
-    "org_name",
-    "card_no",
-    "reason",
-    "direction",
-    "name",
-    "time",
-    "replayed",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveredAccess:
-    """One access event as it is delivered: live, or replayed from the records."""
-
-    event: AccessEvent
-    replayed: bool = False
-
-    @property
-    def event_type(self) -> str:
-        """Return the door event entity's event type."""
-        return access_event_type(self.event.reason, self.event.is_alarm).value
-
-    def fields(self) -> dict[str, Any]:
-        """Return the event's public fields, as the bus event and the entity give them."""
-        event = self.event
-        return {
-            "door_id": event.door_id,
-            "controller_id": event.controller_id,
-            # An event read from the records has no real-time id.
-            "event_id": event.event_id if event.record_id is None else None,
-            "record_id": event.record_id,
-            "time": event.time.isoformat() if event.time else None,
-            "code": event.event_code,
-            "name": event.name,
-            "granted": event.granted,
-            "reason": event.reason.value,
-            "reason_code": event.reason_code,
-            "card_no": event.card_no,
-            "user_no": event.user_no,
-            "user_name": event.user_name,
-            "org_name": event.org_name,
-            "direction": event.direction.value if event.direction else None,
-            "is_alarm": event.is_alarm,
-            "forced": event.forced,
-            "replayed": self.replayed,
-        }
-
-    def bus_data(
-        self,
-        *,
-        entry_id: str,
-        device_id: str | None,
-        entity_id: str | None,
-        door_name: str | None,
-    ) -> dict[str, Any]:
-        """Return the data of the ``acs_bridge_access`` bus event."""
-        return {
-            "entry_id": entry_id,
-            "device_id": device_id,
-            "entity_id": entity_id,
-            "door_name": door_name,
-            **self.fields(),
-        }
-
-    def dispatcher_payload(self) -> dict[str, Any]:
-        """Return the attributes the door's event entity shows."""
-        fields = self.fields()
-        return {key: fields[key] for key in DISPATCHER_FIELDS}
 
 
 def _nothing() -> None:
@@ -204,7 +124,7 @@ class AccessLedger:
         # Keys delivered before a restart: the cache may still hold them.
         self._restored: set[MatchKey] = set()
         # records read but not yet declared missed: (monotonic time read, record)
-        self._pending: dict[int, tuple[float, AccessRecord]] = {}
+        self._pending: dict[int, tuple[float, AccessEvent]] = {}
         self._last_reconcile = 0.0
         self._realtime_since_reconcile = 0
         # ids handled (released, matched or cut) but above a record still held
@@ -271,7 +191,7 @@ class AccessLedger:
 
     # --- real time ---------------------------------------------------------
 
-    def realtime_failed(self, now: float) -> list[DeliveredAccess]:
+    def realtime_failed(self, now: float) -> list[SourceEvent]:
         """Note a real-time poll that failed at ``now``; return the records to release.
 
         The cache may drop events meanwhile, so the records are read. A record
@@ -283,7 +203,7 @@ class AccessLedger:
 
     def realtime_batch(
         self, events: Iterable[AccessEvent], started: float
-    ) -> list[DeliveredAccess]:
+    ) -> list[SourceEvent]:
         """Take one real-time poll that started at ``started``; return what to deliver.
 
         That is every new event, then the held records the poll proves missed.
@@ -298,32 +218,32 @@ class AccessLedger:
         self._last_poll_ok = started
         self._prune_seen(started)
         self._prune_deliveries(started)
-        ordered = sorted(events, key=lambda e: e.event_id)
+        ordered = sorted(events, key=event_id_of)
         if (
             ordered
             and self._max_event_id is not None
-            and ordered[-1].event_id < self._max_event_id
+            and event_id_of(ordered[-1]) < self._max_event_id
         ):
             self._server_restarted()
         if ordered:
-            self._max_event_id = ordered[-1].event_id
+            self._max_event_id = event_id_of(ordered[-1])
             self._note_server_time(e.time for e in ordered)
-        deliver: list[DeliveredAccess] = []
+        deliver: list[SourceEvent] = []
         for event in ordered:
             key = match_key(event)
-            seen = self._seen.get(event.event_id)
+            seen = self._seen.get(event_id_of(event))
             if seen is not None and seen[0] == key:
                 continue
             if seen is not None:
                 # A known id with another swipe: the server restarted.
                 self._server_restarted()
-            self._seen[event.event_id] = (key, started)
+            self._seen[event_id_of(event)] = (key, started)
             if key in self._restored:
                 # Delivered before Home Assistant restarted; still in the cache.
                 continue
             self._remember_delivery(key, started)
             self._realtime_since_reconcile += 1
-            deliver.append(DeliveredAccess(event))
+            deliver.append(SourceEvent(event))
         self._restored.clear()
         # Records read before this poll started and still unmatched were missed.
         deliver.extend(self.release_due(started))
@@ -434,8 +354,8 @@ class AccessLedger:
         self.reconcile_due = True
 
     def record_batch(
-        self, records: Iterable[AccessRecord], read_at: float
-    ) -> list[AccessRecord]:
+        self, records: Iterable[AccessEvent], read_at: float
+    ) -> list[AccessEvent]:
         """Hold the records a read that ended at monotonic ``read_at`` returned.
 
         Returns those too old to replay: not delivered, the cursor passes
@@ -447,7 +367,7 @@ class AccessLedger:
         self._realtime_since_reconcile = 0
         batch = list(records)
         if self.cursor is not None:
-            batch = [r for r in batch if r.record_id > self.cursor]
+            batch = [r for r in batch if record_id_of(r) > self.cursor]
         replay = self.replay.total_seconds()
         timely = (
             self._last_records_ok is not None
@@ -455,21 +375,21 @@ class AccessLedger:
         )
         self._last_records_ok = read_at
         self._note_server_time(r.time for r in batch)
-        too_old: list[AccessRecord] = []
+        too_old: list[AccessEvent] = []
         oldest = None if timely or self.server_time is None else self.server_time
         for record in batch:
             if (
                 oldest is not None
                 and record.time is not None
                 and (oldest - _utc_youngest(record.time)).total_seconds() > replay
-                and self._unmatched[match_key(record.to_event())] <= 0
+                and self._unmatched[match_key(record)] <= 0
             ):
                 too_old.append(record)
             else:
-                self._pending[record.record_id] = (read_at, record)
+                self._pending[record_id_of(record)] = (read_at, record)
         # The cursor never passes a record still held (a crash must not lose
         # it): cut records above one are passed when it is released.
-        self._cut.update(r.record_id for r in too_old)
+        self._cut.update(record_id_of(r) for r in too_old)
         self._pass_handled()
         if len(self._pending) > HELD_RECORDS_MAX:
             # Release the oldest at the next poll: at worst one is repeated
@@ -484,7 +404,7 @@ class AccessLedger:
                 self._pending[record_id] = (-math.inf, self._pending[record_id][1])
         return too_old
 
-    def release_due(self, poll_started: float) -> list[DeliveredAccess]:
+    def release_due(self, poll_started: float) -> list[SourceEvent]:
         """Return the held records read by ``poll_started`` that nothing matched."""
         ready = sorted(
             (
@@ -492,20 +412,20 @@ class AccessLedger:
                 for read_at, record in self._pending.values()
                 if read_at <= poll_started
             ),
-            key=lambda r: r.record_id,
+            key=record_id_of,
         )
         if not ready:
             return []
-        deliver: list[DeliveredAccess] = []
+        deliver: list[SourceEvent] = []
         for record in ready:
-            del self._pending[record.record_id]
-            event = record.to_event()
+            del self._pending[record_id_of(record)]
+            event = record
             key = match_key(event)
             if self._unmatched[key] > 0:
                 self._unmatched[key] -= 1
                 continue
-            deliver.append(DeliveredAccess(event, replayed=True))
-        self._handled.update(r.record_id for r in ready)
+            deliver.append(SourceEvent(event, replayed=True))
+        self._handled.update(record_id_of(r) for r in ready)
         self._pass_handled()
         return deliver
 

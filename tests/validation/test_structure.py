@@ -5,12 +5,9 @@
 - no import cycle between the package's modules;
 - no Python file over ``MAX_LINES`` lines.
 
-Imports under ``if TYPE_CHECKING:`` count, with one documented exception: the
-entry's runtime data in ``coordinator.py`` names the types of what it holds (the
-event pipeline, the alarm notifier), and those take the coordinator and the
-entry in turn. That is a cycle of types, not of imports (Python never runs a
-``TYPE_CHECKING`` block), and it is the shape Home Assistant's own integrations
-have (``type XConfigEntry = ConfigEntry[XData]`` beside the coordinator).
+Imports under ``if TYPE_CHECKING:`` and inside functions count like any
+other: the composition root (``runtime.py``) imports the parts of an entry for
+real, and none of them imports it back.
 """
 
 from __future__ import annotations
@@ -23,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "custom_components.acs_bridge"
 PACKAGE_DIR = ROOT / "custom_components" / "acs_bridge"
 MAX_LINES = 600
-# Modules whose TYPE_CHECKING imports may close a cycle (see the docstring).
-TYPE_ONLY_CYCLES_ALLOWED = {f"{PACKAGE}.coordinator"}
+# Modules whose TYPE_CHECKING imports may close a cycle: none.
+TYPE_ONLY_CYCLES_ALLOWED: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -183,20 +180,27 @@ def test_no_import_cycle() -> None:
     assert find_cycle(IMPORTS, TYPE_ONLY_CYCLES_ALLOWED) is None
 
 
-def test_type_only_imports_are_few() -> None:
-    """The one exception names only the runtime data's types."""
-    allowed = [
-        imp
-        for imp in IMPORTS
-        if imp.type_only and imp.source in TYPE_ONLY_CYCLES_ALLOWED
-    ]
-    assert {imp.target for imp in allowed} <= {
-        f"{PACKAGE}.alarms",
-        f"{PACKAGE}.access_pipeline",
-        f"{PACKAGE}.commands",
-        f"{PACKAGE}.door_control",
-        f"{PACKAGE}.door_modes",
+def test_no_cycle_is_allowed_even_of_types() -> None:
+    """No exception: a cycle of TYPE_CHECKING imports fails like any other."""
+    assert TYPE_ONLY_CYCLES_ALLOWED == set()
+
+
+def test_the_runtime_data_lives_in_the_composition_root() -> None:
+    """The parts of an entry never import the module that wires them."""
+    root = f"{PACKAGE}.runtime"
+    parts = {
+        f"{PACKAGE}.{name}"
+        for name in (
+            "coordinator",
+            "access_pipeline",
+            "alarms",
+            "commands",
+            "door_control",
+            "door_modes",
+        )
     }
+    assert parts <= {imp.target for imp in IMPORTS if imp.source == root}
+    assert [imp for imp in IMPORTS if imp.source in parts and imp.target == root] == []
 
 
 def test_no_file_over_the_line_limit() -> None:

@@ -50,7 +50,7 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()  # noqa: S324
+    return hashlib.md5(text.encode()).hexdigest()
 
 
 def parse_challenge(header: str) -> dict[str, str]:
@@ -64,7 +64,7 @@ def local(tag: str) -> str:
 
 def xml_fields(text: str) -> tuple[str, str, dict[str, ET.Element]]:
     """(root local name, namespace, children by local name)."""
-    root = ET.fromstring(text)  # noqa: S314
+    root = ET.fromstring(text)
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     return local(root.tag), ns, {local(child.tag): child for child in root}
 
@@ -257,9 +257,11 @@ class Stream:
         """The next part that is not a heartbeat or a picture."""
         while True:
             part = await self.part()
-            if part.headers["Content-Type"].startswith("application/json"):
-                if part.alert["eventType"] == "AccessControllerEvent":
-                    return part
+            ctype = part.headers["Content-Type"]
+            if ctype.startswith("application/json") and (
+                part.alert["eventType"] == "AccessControllerEvent"
+            ):
+                return part
 
 
 async def open_stream(digest: Digest) -> tuple[aiohttp.ClientResponse, Stream | None]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 FAULT_KINDS = frozenset(
     {
@@ -33,6 +34,8 @@ class Fault:
     http_status: int | None = None
     status_code: int = 3
     sub_status: str = "deviceError"
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a request has met this fault."""
 
     def matches(self, path: str) -> bool:
         """Whether a request to ``path`` is affected."""
@@ -93,6 +96,7 @@ class FaultSet:
         """Return the fault for a request to ``path``, using up one of its count."""
         for fault in self.faults:
             if fault.matches(path):
+                fault.arrived.set()
                 if fault.count is not None:
                     fault.count -= 1
                     if fault.count <= 0:

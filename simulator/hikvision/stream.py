@@ -77,6 +77,8 @@ class StreamHub:
         self._ids = itertools.count(1)
         self.connected = asyncio.Event()
         """Set whenever a stream has finished its connect (3/121 and history queued)."""
+        self.disconnected = asyncio.Event()
+        """Set whenever a stream has ended (after its 3/122 is logged)."""
         sim.device.log.listeners.append(self._on_event)
 
     def _on_event(self, event: HikEvent) -> None:
@@ -156,6 +158,7 @@ class StreamHub:
             self.subscribers.remove(sub)
             if not sim.offline:
                 device.emit(ev.SUBSCRIBER_LEFT, net_user=user, remote_host=peer)
+            self.disconnected.set()
         return response
 
     async def _serve(

@@ -121,7 +121,12 @@ class IsapiApi:
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
         sim = self.sim
-        verdict = sim.auth.check(request.method, request.headers.get("Authorization"))
+        verdict = sim.auth.check(
+            request.method, request.headers.get("Authorization"), request.raw_path
+        )
+        if verdict is Verdict.BAD_URI:
+            sim.record(request, 400, verdict.value)
+            return self.status(request, 4, "badAuthorization", 400, "digest uri")
         if verdict is not Verdict.OK:
             sim.record(request, 401, verdict.value)
             return self.unauthorized(stale=verdict is Verdict.STALE)

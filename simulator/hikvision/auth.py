@@ -25,6 +25,7 @@ class Verdict(StrEnum):
     STALE = "stale"  # right digest, expired nonce: not a failure
     FAILED = "failed"  # wrong credentials: counted
     LOCKED = "locked"  # locked out: refused whatever the password
+    BAD_URI = "bad_uri"  # the digest signs another URI: 400, not counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +145,19 @@ class DigestAuth:
             f'stale="{"TRUE" if stale else "FALSE"}"'
         )
 
-    def check(self, method: str, header: str | None) -> Verdict:
-        """Judge a request's Authorization header, counting a failure."""
+    def check(self, method: str, header: str | None, uri: str | None = None) -> Verdict:
+        """Judge a request's Authorization header, counting a failure.
+
+        ``uri`` is the request target as sent; a digest whose ``uri`` differs
+        gets BAD_URI (RFC 7616 answers 400) before the password is checked.
+        """
         if header is None or not header.strip():
             return Verdict.LOCKED if self.locked else Verdict.CHALLENGE
         if self.locked:
             return Verdict.LOCKED
         params = parse_digest(header)
+        if params is not None and uri is not None and params.get("uri", uri) != uri:
+            return Verdict.BAD_URI
         if params is None or not self._right(method, params):
             self._fail()
             return Verdict.LOCKED if self.locked else Verdict.FAILED

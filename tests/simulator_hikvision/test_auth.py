@@ -141,3 +141,15 @@ async def test_other_namespace_and_limits(sim: HikSimulator, digest: Digest) -> 
     answer = await digest.signed("GET", INFO, password="nope")
     assert answer.xml()["lockStatus"] == "lock"
     assert answer.xml()["unlockTime"] == "30"
+
+
+async def test_digest_must_sign_the_request_target(
+    sim: HikSimulator, digest: Digest
+) -> None:
+    await digest.bare("GET", INFO)
+    headers = {"Authorization": digest.authorization("GET", "/ISAPI/other")}
+    async with digest.session.get(sim.url + INFO, headers=headers) as response:
+        assert response.status == 400
+    assert sim.auth.counted == 0
+    query = "/ISAPI/AccessControl/AcsWorkStatus?format=json"
+    assert (await digest.get(query)).status == 200  # the query string is signed too

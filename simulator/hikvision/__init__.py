@@ -9,7 +9,7 @@ Run it with ``python -m simulator.hikvision --host 127.0.0.1 --port 8080
     await sim.stop()           # open alert streams end
 
 It speaks HTTP Digest (MD5, qop="auth") with the device's lock-out, and serves
-``/ISAPI/System/deviceInfo``, ``/ISAPI/Security/illegalLoginLock``,
+``/ISAPI/System/deviceInfo``, ``/ISAPI/System/time``, ``/ISAPI/Security/illegalLoginLock``,
 ``/ISAPI/AccessControl/{capabilities, RemoteControl/door/capabilities,
 RemoteControl/door/<n> (PUT), AcsEvent/capabilities, AcsEvent (POST),
 AcsEventTotalNum (POST), Door/param/<n>, AcsWorkStatus, UserInfo/Search (POST),
@@ -60,6 +60,18 @@ Control API (no authentication, JSON bodies; 400/404 with ``{"error"}``):
 - ``POST /_sim/advance`` ``{seconds}``; ``POST /_sim/tick``.
 - ``GET /_sim/state`` (doors, commands, tamper, people), ``GET /_sim/requests``,
   ``GET /_sim/stats``; ``POST /_sim/demo`` ``{on=true, rate=0.3}``.
+
+Choices where no source pins the device's behaviour: ``resume``/``reset`` are
+logged as 3/1025 like ``close``; a wrong remote-control password gets 403
+ResponseStatus ``badAuthorization`` (never a login failure); an unknown URL
+gets 404 ``notSupport``; heartbeat parts carry no ``Content-Disposition``;
+``3/122`` is not logged when a stream ends because the device went off line.
+
+Not simulated: the ``httpHosts`` push mode, HTTPS, Basic auth, more than one
+account or real permissions (use the ``unauthorized``/``forbidden`` faults and
+``stream_forbidden``), the picture download behind ``pictureURL``, adding or
+changing people and cards, digest ``nc`` replay checks, and device reboots
+(use ``/_sim/online`` plus ``/_sim/log/restart``).
 """
 
 from .config import HikConfig

@@ -25,6 +25,7 @@ from .render import (
     XML_TYPE,
     BodyError,
     as_xml_fallback,
+    format_time,
     json_response,
     parse_json_root,
     parse_xml_fields,
@@ -419,11 +420,28 @@ class IsapiApi:
             },
         )
 
+    async def system_time(self, request: web.Request) -> web.Response:
+        """``GET /ISAPI/System/time``: the device clock (drift shows here)."""
+        device, cfg = self.sim.device, self.sim.config
+        minutes = cfg.utc_offset_minutes
+        sign = "-" if minutes >= 0 else "+"  # POSIX zones count the other way
+        zone = f"CST{sign}{abs(minutes) // 60}:{abs(minutes) % 60:02d}:00"
+        return self.doc(
+            request,
+            "Time",
+            {
+                "timeMode": "manual",
+                "localTime": format_time(device.now(), cfg),
+                "timeZone": zone,
+            },
+        )
+
     def add_routes(self, app: web.Application) -> None:
         """Register the ISAPI routes."""
         acs = "/ISAPI/AccessControl"
         r = app.router
         r.add_get("/ISAPI/System/deviceInfo", self.device_info)
+        r.add_get("/ISAPI/System/time", self.system_time)
         r.add_get("/ISAPI/Security/illegalLoginLock", self.illegal_login_lock)
         r.add_get(f"{acs}/capabilities", self.acs_capabilities)
         r.add_get(f"{acs}/RemoteControl/door/capabilities", self.door_capabilities)

@@ -73,6 +73,9 @@ async def test_filters(sim: HikSimulator, digest: Digest) -> None:
     assert (await digest.search(startTime=naive_past))["totalMatches"] == everything
     # a device clock that runs an hour behind hides what "now" would find
     sim.configure(clock_offset_seconds=-3600)
+    clock = (await digest.get("/ISAPI/System/time")).xml()
+    assert clock["localTime"] < (now - timedelta(minutes=59)).isoformat()
+    assert clock["timeZone"] == "CST-8:00:00"
     sim.device.swipe(1)
     found = await digest.search(startTime=(now - timedelta(minutes=1)).isoformat())
     assert found["totalMatches"] == everything

@@ -182,7 +182,7 @@ def test_no_import_cycle() -> None:
 
 def test_no_cycle_is_allowed_even_of_types() -> None:
     """No exception: a cycle of TYPE_CHECKING imports fails like any other."""
-    assert TYPE_ONLY_CYCLES_ALLOWED == set()
+    assert set() == TYPE_ONLY_CYCLES_ALLOWED
 
 
 def test_the_runtime_data_lives_in_the_composition_root() -> None:

@@ -16,9 +16,7 @@ from custom_components.acs_bridge.adapters import available_adapters
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "custom_components" / "acs_bridge"
 ADAPTERS_DIR = PACKAGE_DIR / "adapters"
-PLUGINS = sorted(
-    path.parent.name for path in ADAPTERS_DIR.glob("*/__init__.py")
-)
+PLUGINS = sorted(path.parent.name for path in ADAPTERS_DIR.glob("*/__init__.py"))
 #: Words that name a vendor, its protocol or its timing, in identifiers and strings.
 VENDOR_WORDS = re.compile(
     r"(?i)(\bax\b|\bax[-_]|[-_]ax\b|ax-acs|bs[-_]http|hikvision|isapi|realtime_cache"
@@ -52,7 +50,9 @@ def _docstrings(tree: ast.AST) -> set[int]:
 def _assigned_name(tree: ast.AST, node: ast.AST) -> str | None:
     for parent in ast.walk(tree):
         if isinstance(parent, ast.Assign | ast.AnnAssign) and parent.value is node:
-            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            targets = (
+                parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            )
             for target in targets:
                 if isinstance(target, ast.Name):
                     return target.id
@@ -121,9 +121,7 @@ def offences(path: Path, relative: str, keys: set[str]) -> list[str]:
 
 def integration_files() -> list[Path]:
     return sorted(
-        path
-        for path in PACKAGE_DIR.rglob("*.py")
-        if ADAPTERS_DIR not in path.parents
+        path for path in PACKAGE_DIR.rglob("*.py") if ADAPTERS_DIR not in path.parents
     )
 
 

@@ -74,9 +74,11 @@ def offences(path: Path, relative: str, keys: set[str]) -> list[str]:
             ):
                 found.append(f"{where} imports a plugin package: {module}")
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if any(plugin in alias.name.split(".") for plugin in PLUGINS):
-                    found.append(f"{where} imports a plugin package: {alias.name}")
+            found.extend(
+                f"{where} imports a plugin package: {alias.name}"
+                for alias in node.names
+                if any(plugin in alias.name.split(".") for plugin in PLUGINS)
+            )
         elif isinstance(node, ast.Compare):
             for operand in [node.left, *node.comparators]:
                 if (
@@ -113,9 +115,10 @@ def offences(path: Path, relative: str, keys: set[str]) -> list[str]:
             )
             if VENDOR_WORDS.search(name):
                 found.append(f"{where} names a vendor: {name}")
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if VENDOR_WORDS.search(node.name):
-                found.append(f"{where} names a vendor: {node.name}")
+        elif isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ) and VENDOR_WORDS.search(node.name):
+            found.append(f"{where} names a vendor: {node.name}")
     return found
 
 

@@ -24,7 +24,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -51,6 +51,7 @@ from custom_components.acs_bridge.const import (
     EVENT_ACCESS,
     EVENT_ALARM,
 )
+from custom_components.acs_bridge.devices import async_get_entry_device
 from custom_components.acs_bridge.identifiers import hub_identifier
 
 from .example_adapter import DOWN, UP, ExamplePushAdapter, PushEventSource
@@ -120,9 +121,7 @@ async def test_the_device_describes_itself(
     hass: HomeAssistant, push_entry: MockConfigEntry
 ) -> None:
     """Hub manufacturer, model, serial and firmware come from the adapter."""
-    hub = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, hub_identifier(ENTRY_ID))}
-    )
+    hub = async_get_entry_device(hass, push_entry, hub_identifier(ENTRY_ID))
     assert hub is not None
     assert (hub.manufacturer, hub.model, hub.serial_number, hub.sw_version) == (
         "Example",

@@ -44,7 +44,7 @@ from .parse import (
     parse_work_status,
 )
 from .stream import DEFAULT_STALL_TIMEOUT, read_alert_stream
-from .transport import Transport, TransportSettings
+from .transport import IDENTITY_PATH, Transport, TransportSettings
 
 __all__ = ["DEFAULT_PAGE_SIZE", "HikvisionIsapiClient"]
 
@@ -56,7 +56,7 @@ _JSON: Final = {"format": "json"}
 _CMD_RE: Final = re.compile(r"[A-Za-z]{1,32}")
 ISAPI_NS: Final = "http://www.isapi.org/ver20/XMLSchema"
 
-DEVICE_INFO: Final = "/ISAPI/System/deviceInfo"
+DEVICE_INFO: Final = IDENTITY_PATH
 ACS_CAPABILITIES: Final = "/ISAPI/AccessControl/capabilities"
 DOOR_CAPABILITIES: Final = "/ISAPI/AccessControl/RemoteControl/door/capabilities"
 EVENT_CAPABILITIES: Final = "/ISAPI/AccessControl/AcsEvent/capabilities"

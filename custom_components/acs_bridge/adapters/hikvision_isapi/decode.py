@@ -30,11 +30,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import json
+import ssl
 from typing import Any, Final
 from xml.etree import ElementTree as ET
 
+import aiohttp
+
 from ..exceptions import (  # noqa: TID252
     AcsAuthenticationError,
+    AcsCertificateError,
+    AcsConnectionError,
     AcsError,
     AcsInvalidRequestError,
     AcsNotFoundError,
@@ -42,9 +47,11 @@ from ..exceptions import (  # noqa: TID252
     AcsPermissionError,
     AcsResponseError,
     AcsServerError,
+    AcsTimeoutError,
 )
 
 __all__ = [
+    "BodyTooLargeError",
     "DeviceBusyError",
     "UserCheck",
     "check_status",
@@ -55,6 +62,7 @@ __all__ = [
     "to_int",
     "to_text",
     "user_check",
+    "wire_error",
 ]
 
 #: ISAPI status codes (``statusCode``).
@@ -79,6 +87,36 @@ _INVALID_SUBSTATUS: Final = frozenset(
 
 class DeviceBusyError(AcsServerError):
     """The device stayed busy (``statusCode`` 2, ``deviceBusy``, HTTP 503)."""
+
+
+class BodyTooLargeError(Exception):
+    """An answer passed the transport's size limit (internal)."""
+
+
+def wire_error(err: Exception, what: str, timeout: float) -> AcsError:
+    """Return the adapter error for a failure on the wire (no URL in it).
+
+    The result is raised outside the ``except`` block that caught ``err``,
+    so the aiohttp error (which names the URL) is never chained to it.
+    """
+    if isinstance(err, AcsError):
+        return err
+    if isinstance(err, BodyTooLargeError):
+        return AcsResponseError(f"{what}: the answer is too large")
+    if isinstance(err, TimeoutError):
+        return AcsTimeoutError(f"{what}: no answer within {timeout:g} s")
+    if isinstance(
+        err, aiohttp.ClientConnectorCertificateError | ssl.SSLCertVerificationError
+    ):
+        return AcsCertificateError(
+            f"{what}: the device's certificate cannot be verified "
+            f"({type(err).__name__})"
+        )
+    if isinstance(err, aiohttp.ClientError | OSError):
+        return AcsConnectionError(
+            f"{what}: cannot talk to the device ({type(err).__name__})"
+        )
+    raise err
 
 
 # --- values ---------------------------------------------------------------------

@@ -12,18 +12,16 @@
   bare challenge (a request without credentials), a ``stale=true`` challenge,
   and a fresh challenge answering a re-used nonce (each is answered once
   more).
-* A refusal is not always a wrong password. **A 401 after the same
-  credentials worked in this session is a missing permission**
-  (``AcsPermissionError``): the device just accepted these credentials for
-  another call, so the password is right and the account lacks the right for
-  this call (an account without "Remote: Log Search" gets 401 on ``AcsEvent``
-  while ``deviceInfo`` works). To stay safe should the password have been
-  changed on the device in between, such a verdict uses up the proof: the
-  next 401 is taken as a permission error only if another call succeeded in
-  between; otherwise it counts as a refusal (so a changed password costs at
-  most two failures before the guard stops all requests). The identity call
-  (``deviceInfo``, the credential check) is never a permission error. A 403
-  is always a permission error and never counted.
+* A refusal is not always a wrong password: an account without "Remote:
+  Log Search" gets 401 on ``AcsEvent`` while ``deviceInfo`` works. So a 401
+  on any call but the identity call (``deviceInfo``) is judged by asking
+  ``deviceInfo`` at once with the same credentials: **if it succeeds, the
+  password is right and the 401 was a missing permission**
+  (``AcsPermissionError``, not counted); if it is refused too, both refusals
+  are counted and the password is wrong. A wrong password thus costs at most
+  two failures on the device per call (three when a re-used nonce was
+  answered first), and a known-good password refused stops every request.
+  A 403 is always a permission error and never counted.
 * ``userCheck`` with ``lockStatus=lock`` gives ``AcsAccountLockedError``
   with the seconds left, and the guard sends nothing until then.
 * Busy answers (``statusCode`` 2, ``deviceBusy``, HTTP 503) are retried
@@ -39,7 +37,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 import logging
-import ssl
 import time
 from typing import Any, Final
 
@@ -49,15 +46,20 @@ from yarl import URL
 from ..exceptions import (  # noqa: TID252
     AcsAccountLockedError,
     AcsAuthenticationError,
-    AcsCertificateError,
     AcsConnectionError,
     AcsError,
     AcsPermissionError,
     AcsResponseError,
-    AcsTimeoutError,
 )
-from .decode import DeviceBusyError, decode_answer, parse_document, user_check
-from .digest import DigestAuth, parse_digest
+from .decode import (
+    BodyTooLargeError,
+    DeviceBusyError,
+    decode_answer,
+    parse_document,
+    user_check,
+    wire_error,
+)
+from .digest import DigestAuth, DigestChallenge, parse_digest
 from .guard import LoginGuard
 
 __all__ = ["Transport", "TransportSettings"]
@@ -70,6 +72,8 @@ _MAX_401_BODY: Final = 64 * 1024
 #: Attempts of one request at the digest level (bare or pre-emptive, answer,
 #: answer to a ``stale`` challenge).
 _AUTH_ATTEMPTS: Final = 3
+#: The identity call: the credential check, and the judge of a refusal.
+IDENTITY_PATH: Final = "/ISAPI/System/deviceInfo"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,10 +87,6 @@ class TransportSettings:
     busy_backoff: float = 0.5
     """Seconds before the first retry of a busy answer (doubled each time)."""
     max_body_bytes: int = 4 * 1024 * 1024
-
-
-class _BodyTooLargeError(Exception):
-    """The answer passed the size limit."""
 
 
 class Transport:
@@ -118,8 +118,6 @@ class Transport:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._last_start: float | None = None
-        #: The credentials worked since the last permission verdict.
-        self._proven = False
 
     def url(self, path: str, query: Mapping[str, str] | None = None) -> URL:
         """Return the URL of a path (never holds credentials)."""
@@ -200,7 +198,7 @@ class Transport:
                 finally:
                     response.release()
         except Exception as err:  # noqa: BLE001 - mapped, or re-raised as is
-            error = self._wire_error(err, what)
+            error = wire_error(err, what, self.settings.request_timeout)
         if error is not None:
             _LOGGER.debug("%s failed: %s", what, error)
             raise error
@@ -208,46 +206,63 @@ class Transport:
             _LOGGER.debug("%s answered HTTP %s", what, status)
         return decode_answer(status, data, what)
 
-    def _wire_error(self, err: Exception, what: str) -> AcsError:
-        """Return the adapter error for a failure on the wire (no URL in it).
-
-        The result is raised outside the ``except`` block that caught ``err``,
-        so the aiohttp error (which names the URL) is never chained to it.
-        """
-        if isinstance(err, AcsError):
-            return err
-        if isinstance(err, _BodyTooLargeError):
-            return AcsResponseError(f"{what}: the answer is too large")
-        if isinstance(err, TimeoutError):
-            return AcsTimeoutError(
-                f"{what}: no answer within {self.settings.request_timeout:g} s"
-            )
-        if isinstance(
-            err, aiohttp.ClientConnectorCertificateError | ssl.SSLCertVerificationError
-        ):
-            return AcsCertificateError(
-                f"{what}: the device's certificate cannot be verified "
-                f"({type(err).__name__})"
-            )
-        if isinstance(err, aiohttp.ClientError | OSError):
-            return AcsConnectionError(
-                f"{what}: cannot talk to the device ({type(err).__name__})"
-            )
-        raise err
-
     async def _read(self, response: aiohttp.ClientResponse, limit: int) -> bytes:
         if response.content_length is not None and response.content_length > limit:
-            raise _BodyTooLargeError
+            raise BodyTooLargeError
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_chunked(_CHUNK):
             size += len(chunk)
             if size > limit:
-                raise _BodyTooLargeError
+                raise BodyTooLargeError
             chunks.append(chunk)
         return b"".join(chunks)
 
     # --- digest and the guard ------------------------------------------------
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        body: bytes | None,
+        content_type: str | None,
+        *,
+        pace: bool,
+    ) -> aiohttp.ClientResponse:
+        """Send once, with credentials for the current challenge if there is one."""
+        headers: dict[str, str] = {}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if self._auth.challenge is not None:
+            headers["Authorization"] = self._auth.authorization(method, url.raw_path_qs)
+        if pace:
+            await self._pace()
+        return await self._session.request(
+            method,
+            url,
+            data=body,
+            headers=headers,
+            ssl=self._ssl,
+            allow_redirects=False,
+        )
+
+    async def _challenge_of(
+        self, response: aiohttp.ClientResponse, what: str
+    ) -> DigestChallenge:
+        """Read a 401: raise for a locked account or no digest; return its challenge."""
+        try:
+            data = await self._read(response, _MAX_401_BODY)
+        except BodyTooLargeError:
+            data = b""
+        finally:
+            response.release()
+        self._raise_if_locked(data)
+        challenge = parse_digest(response.headers.getall("WWW-Authenticate", []))
+        if challenge is None:
+            raise AcsAuthenticationError(
+                f"{what}: the device asks for an authentication other than digest"
+            )
+        return challenge
 
     async def _authorized(
         self,
@@ -261,60 +276,27 @@ class Transport:
         pace: bool,
     ) -> aiohttp.ClientResponse:
         """Return the first answer that is not a 401 (open: the caller releases it)."""
-        uri = url.raw_path_qs
         fresh = False  # the credentials answer a challenge sent for this request
         for _ in range(_AUTH_ATTEMPTS):
             now = self._clock()
             self.guard.check(now)
-            headers: dict[str, str] = {}
-            if content_type is not None:
-                headers["Content-Type"] = content_type
-            challenge = self._auth.challenge
-            if challenge is not None:
-                headers["Authorization"] = self._auth.authorization(method, uri)
-            if pace:
-                await self._pace()
-            response = await self._session.request(
-                method,
-                url,
-                data=body,
-                headers=headers,
-                ssl=self._ssl,
-                allow_redirects=False,
-            )
+            used = self._auth.challenge
+            response = await self._send(method, url, body, content_type, pace=pace)
             if response.status != 401:
-                if challenge is not None:
+                if used is not None:
                     self.guard.record_success()
-                    self._proven = True
                 return response
-            try:
-                data = await self._read(response, _MAX_401_BODY)
-            except _BodyTooLargeError:
-                data = b""
-            finally:
-                response.release()
-            self._refused(response, data)
-            new = parse_digest(response.headers.getall("WWW-Authenticate", []))
-            if new is None:
-                raise AcsAuthenticationError(
-                    f"{what}: the device asks for an authentication other than digest"
-                )
-            if (
-                challenge is None
-                or new.stale
-                or (not fresh and new.nonce != challenge.nonce)
-            ):
+            new = await self._challenge_of(response, what)
+            self._auth.accept(new)
+            if used is None or new.stale or (not fresh and new.nonce != used.nonce):
                 # The bare challenge, a stale nonce, or a new challenge to a
                 # re-used nonce: not a verdict on the password; answer it.
-                self._auth.accept(new)
                 fresh = True
                 continue
-            self._auth.accept(new)
-            if self._proven and not identity:
-                self._proven = False
+            if not identity and await self._identity_accepted(what):
                 raise AcsPermissionError(
                     f"{what}: the account lacks the permission for this call "
-                    "(the same credentials work for other calls)",
+                    "(the same credentials work for deviceInfo)",
                     code=401,
                 )
             self.guard.record_refusal(now)
@@ -325,7 +307,31 @@ class Transport:
             f"{what}: the device keeps sending new digest challenges", code=401
         )
 
-    def _refused(self, response: aiohttp.ClientResponse, data: bytes) -> None:
+    async def _identity_accepted(self, what: str) -> bool:
+        """Return whether ``deviceInfo`` accepts the credentials right now.
+
+        Asked once after a refusal of any other call: True means the refusal
+        was a missing permission; False is a second refusal (recorded here).
+        """
+        _LOGGER.debug("%s: refused; checking the credentials on deviceInfo", what)
+        for _ in range(2):  # a stale nonce is answered once more
+            now = self._clock()
+            self.guard.check(now)
+            response = await self._send(
+                "GET", self.url(IDENTITY_PATH), None, None, pace=True
+            )
+            if response.status != 401:
+                response.release()
+                self.guard.record_success()
+                return True
+            new = await self._challenge_of(response, IDENTITY_PATH)
+            self._auth.accept(new)
+            if not new.stale:
+                break
+        self.guard.record_refusal(self._clock())
+        return False
+
+    def _raise_if_locked(self, data: bytes) -> None:
         """Raise ``AcsAccountLockedError`` when the 401 says the account is locked."""
         try:
             document = parse_document(data, "401")
@@ -336,10 +342,9 @@ class Transport:
             return
         now = self._clock()
         self.guard.record_lock(now, check.unlock_seconds)
-        self._proven = False
         raise AcsAccountLockedError(
             "The device has locked the account after too many failed logins",
-            code=response.status,
+            code=401,
             retry_after=(
                 float(check.unlock_seconds)
                 if check.unlock_seconds is not None
@@ -373,7 +378,7 @@ class Transport:
                     decode_answer(status, data, path)
                     error = AcsResponseError(f"{path}: the device answered {status}")
         except Exception as err:  # noqa: BLE001 - mapped, or re-raised as is
-            error = self._wire_error(err, path)
+            error = wire_error(err, path, self.settings.request_timeout)
         if error is not None or response is None:
             if response is not None:
                 response.release()

@@ -9,7 +9,7 @@ broken bodies. The simulator (``simulator.hikvision``) covers the rest.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 import hashlib
@@ -78,6 +78,11 @@ class FakeDevice:
     busy_kind: str = "http503"
     hold: asyncio.Event | None = None
     in_flight: int = 0
+    held: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Handlers for paths that answer more than a canned body (the stream).
+    handlers: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = field(
+        default_factory=dict
+    )
     max_in_flight: int = 0
     port: int = 0
     _counter: itertools.count[int] = field(default_factory=itertools.count)
@@ -156,8 +161,12 @@ class FakeDevice:
         if self.hold is not None:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.held.set()
             await self.hold.wait()
             self.in_flight -= 1
+        handler = self.handlers.get(path)
+        if handler is not None:
+            return await handler(request)
         answer = self.answers.get(path)
         if answer is None:
             return web.Response(

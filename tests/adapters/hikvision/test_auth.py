@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from custom_components.acs_bridge.adapters.exceptions import (
@@ -113,12 +115,10 @@ async def test_guard_count_survives_a_restart(
     stored = guard.to_dict()
     for _ in range(3):  # three restarts
         restored = LoginGuard.from_dict(stored)
-        try:
+        with contextlib.suppress(AcsAuthenticationError):
             await make_client(
                 device.port, password="wrong", guard=restored
             ).device_info()
-        except AcsAuthenticationError:
-            pass
         stored = restored.to_dict()
     assert device.outcomes().count("refused") == 2
     clock.now += 1801  # the cool-down ends

@@ -193,9 +193,8 @@ async def test_requests_are_serial(device: FakeDevice, make_client: MakeClient) 
     await client.work_status(1)  # the challenge is done
     device.hold = asyncio.Event()
     calls = [asyncio.ensure_future(client.work_status(1)) for _ in range(3)]
-    while device.in_flight == 0:
-        await asyncio.sleep(0)
-    for _ in range(20):
+    await device.held.wait()
+    for _ in range(20):  # give the other two every chance to start
         await asyncio.sleep(0)
     assert device.in_flight == 1
     device.hold.set()

@@ -41,7 +41,30 @@ class AcsAuthenticationError(AcsError):
 
 
 class AcsAccountLockedError(AcsAuthenticationError):
-    """The account is locked on the server."""
+    """The account is locked on the server.
+
+    ``retry_after`` is the number of seconds until the server unlocks it, when
+    the server says (None when it does not).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Keep the server's code and message, and the seconds until unlock."""
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class AcsPermissionError(AcsError):
+    """The account lacks a permission for this call.
+
+    The credentials are right (the server accepted them for another call), so
+    this is not a reason to ask for a new password.
+    """
 
 
 class AcsInvalidRequestError(AcsError):

@@ -167,10 +167,15 @@ def build_mock_adapter() -> MagicMock:
     adapter.manufacturer = "AX-ACS"
     adapter.default_port = 6500
     adapter.default_ssl = False
+    adapter.uses_command_password = False
+    adapter.identified_by_device = False
     adapter.event_polling = EventPolling(default=1.0, minimum=0.5, maximum=1.9)
-    adapter.capabilities = frozenset(Capability)
+    # What an AX server offers: all but a reported work mode.
+    adapter.capabilities = frozenset(Capability) - {Capability.WORK_MODE_STATE}
     adapter.supports.side_effect = lambda capability: capability in adapter.capabilities
     adapter.connect = AsyncMock(return_value=None)
+    adapter.identity.return_value = None  # the host and port identify it
+    adapter.login_state.return_value = None  # nothing to keep of logins
     adapter.describe.side_effect = lambda: DeviceDescription(
         manufacturer=adapter.manufacturer, model=adapter.name
     )
@@ -219,6 +224,8 @@ def mock_adapter() -> Generator[MagicMock]:
     adapter = build_mock_adapter()
     factory = MagicMock(return_value=adapter)
     for attribute in ("key", "name", "manufacturer", "default_port", "default_ssl"):
+        setattr(factory, attribute, getattr(adapter, attribute))
+    for attribute in ("uses_command_password", "identified_by_device"):
         setattr(factory, attribute, getattr(adapter, attribute))
     factory.event_polling = adapter.event_polling
     with patch(

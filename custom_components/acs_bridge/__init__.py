@@ -23,21 +23,25 @@ from homeassistant.util import dt as dt_util
 from .access_pipeline import async_remove_stores, gap_issue_id
 from .account import async_schedule_account_check
 from .adapters import (
+    AcsAccountLockedError,
     AcsAdapter,
     AcsAuthenticationError,
     AcsCertificateError,
     AcsError,
+    AcsPermissionError,
     available_adapters,
 )
 from .alarms import async_dismiss_notifications, async_dismiss_stored_notifications
 from .const import CONF_ADAPTER, CONF_TIME_ZONE, DOMAIN, LOGGER
 from .coordinator import AcsCoordinator
 from .door_modes import async_remove_store as async_remove_door_store
+from .login_state import async_load_login_state, async_save_login_state
 from .runtime import (
     AcsConfigEntry,
     adapter_class,
     async_build_runtime,
     create_adapter,
+    locked_minutes,
 )
 from .services import async_setup_services
 
@@ -77,8 +81,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool:
             translation_key="adapter_not_found",
             translation_placeholders={"adapter": str(entry.data.get(CONF_ADAPTER))},
         ) from None
-    adapter = create_adapter(hass, dict(entry.data), zone)
-    await _async_connect(adapter)
+    adapter = create_adapter(
+        hass,
+        dict(entry.data),
+        zone,
+        options=entry.options,
+        login_state=await async_load_login_state(hass, entry.data),
+    )
+    try:
+        await _async_connect(adapter)
+    finally:
+        # A refusal counts across restarts (some devices lock the account).
+        await async_save_login_state(hass, entry.data, adapter)
     # Setup reads only: the first refresh raises ConfigEntryAuthFailed for a
     # refused account and ConfigEntryNotReady for an unreachable server. The
     # account check (a door command) runs beside the entry: account.py.
@@ -103,9 +117,25 @@ async def _async_connect(adapter: AcsAdapter) -> None:
     """Let the adapter learn what the server or device can do (reads only)."""
     try:
         await adapter.connect()
+    except AcsAccountLockedError as err:
+        if err.retry_after is None:  # the server does not say until when
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="locked_out",
+            translation_placeholders={"minutes": locked_minutes(err)},
+        ) from err
     except AcsAuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except AcsPermissionError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="missing_permission",
+            translation_placeholders={"error": str(err)},
         ) from err
     except AcsCertificateError as err:
         raise ConfigEntryNotReady(
@@ -168,7 +198,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: AcsConfigEntry) -> bool
     """Unload the entry."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.coordinator.adapter.close()
+        adapter = entry.runtime_data.coordinator.adapter
+        await async_save_login_state(hass, entry.data, adapter)
+        await adapter.close()
         # What the entry raised goes with it (a reload shows the alarms still
         # unconfirmed again).
         _async_delete_issues(hass, entry.entry_id)

@@ -36,17 +36,20 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .adapters import (
+    AcsAccountLockedError,
     AcsAdapter,
     AcsAuthenticationError,
     AcsCertificateError,
     AcsConnectionError,
     AcsError,
+    AcsPermissionError,
     available_adapters,
 )
 from .commands import hash_unlock_code, valid_unlock_code
 from .const import (
     CONF_ADAPTER,
     CONF_ALARM_NOTIFICATIONS,
+    CONF_COMMAND_PASSWORD,
     CONF_EVENT_INTERVAL,
     CONF_REMOVE_UNLOCK_CODE,
     CONF_REPLAY_MINUTES,
@@ -63,7 +66,8 @@ from .const import (
     MAX_STATE_INTERVAL,
     MIN_STATE_INTERVAL,
 )
-from .runtime import AcsConfigEntry, adapter_class, create_adapter
+from .login_state import async_load_login_state, async_save_login_state
+from .runtime import AcsConfigEntry, adapter_class, create_adapter, locked_minutes
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -120,8 +124,10 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
     MINOR_VERSION = 2
 
     def __init__(self) -> None:
-        """Start with the default adapter."""
+        """Start with no adapter chosen."""
         self._adapter: str | None = None
+        self._identity: str | None = None
+        self._placeholders: dict[str, str] = {"minutes": "?"}
 
     @staticmethod
     @callback
@@ -130,12 +136,30 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         return AcsBridgeOptionsFlow()
 
     async def _async_test(self, data: Mapping[str, Any]) -> str | None:
-        """Check the server and the account; return an error key or None."""
-        adapter = create_adapter(self.hass, dict(data))
+        """Check the server and the account; return an error key or None.
+
+        Refused logins are counted across attempts and restarts
+        (login_state.py), so the flow never locks the account; the server's
+        own id, when it has one, is kept in ``self._identity``.
+        """
+        adapter = create_adapter(
+            self.hass,
+            dict(data),
+            login_state=await async_load_login_state(self.hass, data),
+        )
+        self._identity = None
         try:
             await adapter.check_credentials()
+            self._identity = adapter.identity()
+        except AcsAccountLockedError as err:
+            if err.retry_after is None:  # the server does not say until when
+                return "invalid_auth"
+            self._placeholders["minutes"] = locked_minutes(err)
+            return "locked_out"
         except AcsAuthenticationError:
             return "invalid_auth"
+        except AcsPermissionError:
+            return "missing_permission"
         except AcsCertificateError:
             return "invalid_certificate"
         except AcsConnectionError:
@@ -147,6 +171,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             LOGGER.exception("Unexpected error while checking the server")
             return "unknown"
         finally:
+            await async_save_login_state(self.hass, data, adapter)
             await adapter.close()
         return None
 
@@ -169,6 +194,10 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             self._abort_if_unique_id_configured()
             data = {**user_input, CONF_ADAPTER: self._adapter}
             if not (error := await self._async_test(data)):
+                if self._identity:
+                    # The device's own id (its serial number) names the entry.
+                    await self.async_set_unique_id(self._identity)
+                    self._abort_if_unique_id_configured(updates=user_input)
                 return self.async_create_entry(
                     title=f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}",
                     data=data,
@@ -181,6 +210,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 _connection_schema({}, adapters[self._adapter]), user_input
             ),
             errors=errors,
+            description_placeholders=self._placeholders,
         )
 
     async def async_step_adapter(
@@ -239,7 +269,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                     vol.Required(CONF_PASSWORD): _PASSWORD,
                 }
             ),
-            description_placeholders={"host": entry.title},
+            description_placeholders={"host": entry.title, **self._placeholders},
             errors=errors,
         )
 
@@ -252,11 +282,20 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             user_input[CONF_HOST] = normalise_host(user_input[CONF_HOST])
             unique_id = server_unique_id(user_input[CONF_HOST], user_input[CONF_PORT])
-            if unique_id != entry.unique_id:
+            if (
+                unique_id != entry.unique_id
+                and not adapter_class(dict(entry.data)).identified_by_device
+            ):
                 await self.async_set_unique_id(unique_id)
                 self._abort_if_unique_id_configured()
             data = {**entry.data, **user_input}
             if not (error := await self._async_test(data)):
+                if self._identity:
+                    unique_id = self._identity
+                    if unique_id != entry.unique_id:
+                        # Another device at that address: not this entry's.
+                        await self.async_set_unique_id(unique_id)
+                        self._abort_if_unique_id_mismatch()
                 return self.async_update_reload_and_abort(
                     entry,
                     unique_id=unique_id,
@@ -270,6 +309,7 @@ class AcsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input or entry.data, adapter_class(dict(entry.data))
             ),
             errors=errors,
+            description_placeholders=self._placeholders,
         )
 
 
@@ -309,9 +349,12 @@ class AcsBridgeOptionsFlow(OptionsFlow):
         options = {**self.config_entry.options, **(user_input or {})}
         fields: dict[vol.Marker, Any] = {}
         try:
-            polling = adapter_class(dict(self.config_entry.data)).event_polling
+            adapter = adapter_class(dict(self.config_entry.data))
         except KeyError:  # the adapter was uninstalled
-            polling = None
+            polling, command_password = None, False
+        else:
+            polling = adapter.event_polling
+            command_password = adapter.uses_command_password
         if polling is not None:
             # Only a feed that polls has an interval, within the adapter's bounds.
             fields[
@@ -371,6 +414,14 @@ class AcsBridgeOptionsFlow(OptionsFlow):
             ): TextSelector(),
             vol.Optional(CONF_UNLOCK_CODE): _PASSWORD,
         }
+        if command_password:
+            # The device's own password for door commands (not Home Assistant's code).
+            fields[
+                vol.Optional(
+                    CONF_COMMAND_PASSWORD,
+                    description={"suggested_value": options.get(CONF_COMMAND_PASSWORD)},
+                )
+            ] = _PASSWORD
         if current_hash:
             fields[vol.Optional(CONF_REMOVE_UNLOCK_CODE, default=False)] = (
                 BooleanSelector()

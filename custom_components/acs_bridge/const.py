@@ -18,6 +18,8 @@ CONF_TIME_ZONE: Final = "time_zone"
 CONF_UNLOCK_CODE: Final = "unlock_code"
 CONF_REMOVE_UNLOCK_CODE: Final = "remove_unlock_code"
 CONF_UNLOCK_CODE_HASH: Final = "unlock_code_hash"
+# A password some devices need for door commands (options; adapters that say so).
+CONF_COMMAND_PASSWORD: Final = "command_password"  # noqa: S105 - a key
 
 DEFAULT_STATE_INTERVAL: Final = 10
 MIN_STATE_INTERVAL: Final = 2

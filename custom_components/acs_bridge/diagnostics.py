@@ -12,7 +12,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .commands import unlock_code_set
-from .const import CONF_UNLOCK_CODE_HASH
+from .const import CONF_COMMAND_PASSWORD, CONF_UNLOCK_CODE_HASH
 from .runtime import AcsConfigEntry
 
 TO_REDACT_ENTRY = {
@@ -20,6 +20,7 @@ TO_REDACT_ENTRY = {
     CONF_USERNAME,
     CONF_HOST,
     CONF_UNLOCK_CODE_HASH,
+    CONF_COMMAND_PASSWORD,
     "unique_id",
     "title",
 }

@@ -7,8 +7,11 @@ so the package has no import cycle.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+import math
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
@@ -24,10 +27,10 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
 from .access_pipeline import AccessEventPipeline
-from .adapters import AcsAdapter, AdapterConfig, get_adapter
+from .adapters import AcsAccountLockedError, AcsAdapter, AdapterConfig, get_adapter
 from .alarms import AlarmNotifier
 from .commands import CodeGuard
-from .const import CONF_ADAPTER
+from .const import CONF_ADAPTER, CONF_COMMAND_PASSWORD
 from .coordinator import AcsCoordinator
 from .delivery_gate import DeliveryGate
 from .door_control import DoorControl
@@ -56,12 +59,18 @@ def adapter_class(data: dict[str, object]) -> type[AcsAdapter]:
 
 
 def create_adapter(
-    hass: HomeAssistant, data: dict[str, object], time_zone: tzinfo | None = None
+    hass: HomeAssistant,
+    data: dict[str, object],
+    time_zone: tzinfo | None = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    login_state: Mapping[str, Any] | None = None,
 ) -> AcsAdapter:
     """Build the adapter an entry's data names, on Home Assistant's HTTP session.
 
     The server's naive times are read in ``time_zone`` (Home Assistant's own
-    when None). The port defaults to the adapter's own.
+    when None). The port defaults to the adapter's own. ``login_state`` is
+    what an earlier adapter kept of refused logins (login_state.py).
     """
     adapter_cls = adapter_class(data)
     verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
@@ -73,8 +82,17 @@ def create_adapter(
         ssl=bool(data.get(CONF_SSL, adapter_cls.default_ssl)),
         verify_ssl=verify_ssl,
         time_zone=time_zone or dt_util.get_default_time_zone(),
+        command_password=str((options or {}).get(CONF_COMMAND_PASSWORD) or ""),
+        login_state=login_state,
     )
     return adapter_cls(async_get_clientsession(hass, verify_ssl=verify_ssl), config)
+
+
+def locked_minutes(err: AcsAccountLockedError) -> str:
+    """Return the whole minutes until a locked account unlocks ("?" unknown)."""
+    if err.retry_after is None:
+        return "?"
+    return str(max(1, math.ceil(err.retry_after / 60)))
 
 
 async def async_build_runtime(

@@ -67,9 +67,7 @@ async def async_setup_entry(
 
 
 class AcsWorkModeSelect(AcsDoorEntity, SelectEntity, RestoreEntity):
-    """The work mode Home Assistant last set on a door."""
-
-    _attr_assumed_state = True
+    """A door's work mode: as the device reports it, or as Home Assistant last set it."""
 
     def __init__(
         self,
@@ -88,8 +86,25 @@ class AcsWorkModeSelect(AcsDoorEntity, SelectEntity, RestoreEntity):
         return [mode.value for mode in door.work_modes] if door else []
 
     @property
+    def _reported(self) -> bool:
+        """Return whether the device reports the door's mode."""
+        return self.coordinator.adapter.supports(Capability.WORK_MODE_STATE)
+
+    @property
+    def assumed_state(self) -> bool:
+        """Return whether the mode shown is the one last set, not one read."""
+        return not self._reported
+
+    @property
     def current_option(self) -> str | None:
-        """Return the door's mode: its site mode's, its hold's, or the last set."""
+        """Return the door's mode: as the device reports it, else as last set.
+
+        Set: its site mode's, its hold's, or the last set.
+        """
+        if self._reported:
+            state = self.door_state
+            mode = state.work_mode if state else None
+            return mode.value if mode else None
         return self._modes.effective(self.door_id)
 
     async def async_added_to_hass(self) -> None:

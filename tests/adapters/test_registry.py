@@ -118,7 +118,10 @@ async def test_builtin_adapter_supports_everything(
     adapter = AxBsHttpV1Adapter(session, config)
     assert not adapter.supports(Capability.DOOR_STATE)  # known once connected
     await adapter.connect()
-    assert all(adapter.supports(c) for c in Capability)
+    assert all(
+        adapter.supports(c) for c in Capability if c != Capability.WORK_MODE_STATE
+    )
+    assert not adapter.supports(Capability.WORK_MODE_STATE)  # HA keeps the last set
     await adapter.close()
 
 

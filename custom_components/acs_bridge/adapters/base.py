@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .events import EventPolling, EventSink, EventSource
 from .exceptions import AcsNotSupportedError
@@ -61,6 +61,11 @@ class AcsAdapter(ABC):
     default_ssl: ClassVar[bool] = False
     #: The event feed's poll interval bounds (None: the feed does not poll).
     event_polling: ClassVar[EventPolling | None] = None
+    #: Whether door commands may need a password of their own (an option).
+    uses_command_password: ClassVar[bool] = False
+    #: Whether the device's own id (:meth:`identity`), not its address,
+    #: identifies the entry.
+    identified_by_device: ClassVar[bool] = False
 
     def __init__(self, session: ClientSession, config: AdapterConfig) -> None:
         """Keep the injected session and the connection settings."""
@@ -81,6 +86,22 @@ class AcsAdapter(ABC):
         Reads only; raises ``AcsAuthenticationError`` or ``AcsConnectionError``
         like any read.
         """
+
+    def identity(self) -> str | None:
+        """Return the server's or device's own id (a serial number), once known.
+
+        The config flow makes it the entry's unique id; None: the host and
+        port identify the server.
+        """
+        return None
+
+    def login_state(self) -> dict[str, Any] | None:
+        """Return what to keep of refused logins across restarts (None: nothing).
+
+        The Home Assistant side stores it and hands it back in
+        ``AdapterConfig.login_state``, so restarts cannot add up to a lock-out.
+        """
+        return None
 
     def describe(self) -> DeviceDescription:
         """Return the server or device as the hub device shows it."""

@@ -7,9 +7,11 @@ server sends as an empty string is ``None``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import IntEnum, StrEnum
+from typing import Any
 
 
 class Capability(StrEnum):
@@ -26,6 +28,8 @@ class Capability(StrEnum):
     PEOPLE = "people"
     AREA_PEOPLE = "area_people"
     DIRECTORY = "directory"
+    WORK_MODE_STATE = "work_mode_state"
+    """The device reports each door's mode (``DoorState.work_mode``)."""
 
 
 class WorkMode(StrEnum):
@@ -131,9 +135,14 @@ class AdapterConfig:
     time_zone: tzinfo
     request_timeout: float = 10.0
     max_concurrent_requests: int = 8
+    command_password: str = ""
+    """A password door commands need of their own (some devices), or empty."""
+    login_state: Mapping[str, Any] | None = None
+    """What the adapter kept of refused logins before a restart (see
+    :meth:`AcsAdapter.login_state`)."""
 
     def __repr__(self) -> str:
-        """Never show the password."""
+        """Never show the passwords."""
         return (
             f"AdapterConfig(host={self.host!r}, port={self.port}, "
             f"username={self.username!r}, password='***', ssl={self.ssl})"
@@ -206,6 +215,8 @@ class DoorState:
     """The lock's own state, where the device reports it apart from the contact."""
     contact_open: bool | None = None
     """The door contact (magnetic sensor), where the device reports it apart."""
+    work_mode: WorkMode | None = None
+    """The mode the device reports the door in (None: it does not say)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -140,8 +140,13 @@ class AxBsHttpV1Adapter(AcsAdapter):
         self.known_controller_ids: list[str] = []
 
     async def connect(self) -> None:
-        """Every AX server offers every capability; nothing to read."""
-        self.capabilities = frozenset(models.Capability)
+        """Every AX server offers the same capabilities; nothing to read.
+
+        It does not report a door's work mode: Home Assistant keeps the last set.
+        """
+        self.capabilities = frozenset(models.Capability) - {
+            models.Capability.WORK_MODE_STATE
+        }
 
     def event_source(
         self, sink: EventSink, *, interval: float, replay: timedelta

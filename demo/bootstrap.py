@@ -294,26 +294,11 @@ def _heading(title: str, icon: str) -> dict[str, Any]:
     return {"type": "heading", "heading": title, "icon": icon}
 
 
-def _recent_access_markdown(event_ids: list[str]) -> str:
-    """Return a template: a table of each door's last access event, newest first."""
-    return (
-        "{% set rows = expand(" + json.dumps(event_ids) + ") "
-        "| rejectattr('state', 'in', ['unknown', 'unavailable']) "
-        "| sort(attribute='state', reverse=true) | list %}"
-        "{% if rows %}\n"
-        "| Time | Door | Person | Result |\n|:--|:--|:--|:--|\n"
-        "{% for s in rows %}"
-        "| {{ as_timestamp(s.state) | timestamp_custom('%H:%M:%S') }} "
-        "| {{ device_attr(s.entity_id, 'name') }} "
-        "| {{ s.attributes.user_name or ('card ' ~ s.attributes.card_no) }} "
-        "| <ha-icon icon=\"{{ {'granted': 'mdi:check-circle', 'denied': "
-        "'mdi:close-octagon', 'alarm': 'mdi:alarm-light'}"
-        ".get(s.attributes.event_type, 'mdi:help-circle') }}\"></ha-icon> "
-        "{{ s.attributes.reason if s.attributes.event_type != 'granted' "
-        "else (s.attributes.direction or '') }} |\n"
-        "{% endfor %}"
-        "{% else %}No access event yet.{% endif %}"
-    )
+# What a door's access tile says under the door's name, each rendered by the
+# frontend in the user's language and time zone: when (the event entity's
+# state), who, and the translated reason ("Granted", "No permission", ...) and
+# direction ("In", "Out"). Keys of the integration never reach the screen.
+ACCESS_CONTENT = ["state", "user_name", "reason", "direction"]
 
 
 def build_dashboard(
@@ -361,14 +346,14 @@ def build_dashboard(
         e["device_id"]: e["entity_id"] for e in of("binary_sensor", device_class="door")
     }
     selects = {e["device_id"]: e["entity_id"] for e in of("select")}
-    events = [e["entity_id"] for e in of("event")]
+    events = of("event")
     people = of("sensor", translation_key="area_people")
     alarms = of("sensor", translation_key="unconfirmed_alarms")
     connectivity = of("binary_sensor", device_class="connectivity")
     last_poll = of("sensor", translation_key="last_poll")
 
     def tile(
-        entity_id: str, name: str | None, columns: int, **extra: Any
+        entity_id: str, name: str | None, columns: int | str, **extra: Any
     ) -> dict[str, Any]:
         card: dict[str, Any] = {"type": "tile", "entity": entity_id}
         if name:
@@ -420,10 +405,24 @@ def build_dashboard(
             + [{"entity": e["entity_id"]} for e in last_poll],
         },
     ]
+    # Two columns wide, so that a door's name and its last access fit on a line.
     activity_section = [
         _heading("Recent access · 最近通行", "mdi:card-account-details"),
-        {"type": "markdown", "content": _recent_access_markdown(events)},
-        {"type": "logbook", "entities": events, "hours_to_show": 4},
+        *(
+            tile(
+                e["entity_id"],
+                device_names.get(e["device_id"]),
+                "full",
+                state_content=ACCESS_CONTENT,
+            )
+            for e in events
+        ),
+        {
+            "type": "logbook",
+            "entities": [e["entity_id"] for e in events],
+            "hours_to_show": 4,
+            "grid_options": {"columns": "full"},
+        },
         _heading("Alarms · 报警", "mdi:alarm-light"),
         *(tile(e["entity_id"], short_name(e), 12) for e in alarms),
         {
@@ -445,8 +444,8 @@ def build_dashboard(
                 "max_columns": 3,
                 "sections": [
                     {"type": "grid", "cards": doors_section},
+                    {"type": "grid", "cards": activity_section, "column_span": 2},
                     {"type": "grid", "cards": sensors_section},
-                    {"type": "grid", "cards": activity_section},
                 ],
             }
         ],

@@ -32,6 +32,8 @@ import aiohttp
 
 DOMAIN = "acs_bridge"
 LANGUAGE = "en"
+STATE_INTERVAL = 3
+"""Seconds between door state reads in the demo (the integration's default: 10)."""
 
 
 class DemoError(Exception):
@@ -267,6 +269,33 @@ async def add_integration(ha: HomeAssistantClient, sim_port: int) -> str:
     raise DemoError(f"the config flow did not finish: {step}")
 
 
+async def set_state_interval(
+    ha: HomeAssistantClient, entry_id: str, seconds: int
+) -> None:
+    """Read door states every ``seconds`` (options flow), the other options kept.
+
+    A door opened from the dashboard relocks after its open time (a few
+    seconds); with a short interval the dashboard shows that at once.
+    """
+    step = await ha.post(
+        "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    if step.get("type") != "form":
+        raise DemoError(f"the options flow did not open: {step}")
+    answer = {
+        field["name"]: field["default"]
+        for field in step.get("data_schema", [])
+        if "default" in field
+    }
+    answer["state_interval"] = seconds
+    done = await ha.post(
+        f"/api/config/config_entries/options/flow/{step['flow_id']}", answer
+    )
+    if done.get("type") != "create_entry":
+        raise DemoError(f"the options flow refused the demo's options: {done}")
+    say(f"door states are read every {seconds} s (options)")
+
+
 async def wait_until_loaded(ha: HomeAssistantClient, entry_id: str) -> None:
     """Wait until the entry is loaded and its locks exist."""
     deadline = time.monotonic() + 120
@@ -490,6 +519,10 @@ async def run(args: argparse.Namespace) -> None:
         await onboard(ha, args.username, args.password)
         entry_id = await add_integration(ha, args.sim_port)
         await wait_until_loaded(ha, entry_id)
+        if not args.keep_dashboard:
+            # The options reload the entry: wait for it again.
+            await set_state_interval(ha, entry_id, STATE_INTERVAL)
+            await wait_until_loaded(ha, entry_id)
         doors = await install_dashboard(
             ha, args.dashboard_out, keep=args.keep_dashboard
         )

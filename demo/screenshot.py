@@ -1,8 +1,17 @@
 """Take a picture of the running demo's dashboard with headless Chromium.
 
-The README's docs/dashboard.png is made with it, while ``scripts/demo`` runs:
+What it needs: a Chromium (or Chrome) and fonts with Chinese glyphs. Debian
+or Ubuntu: ``apt-get install chromium fonts-noto-cjk fonts-noto-core`` (Noto
+core draws the "⸱" between the parts of a tile's state); elsewhere point
+``--chromium`` at a Chrome. ``scripts/demo --screenshots`` checks (and, as
+root on Debian, installs) them, then takes both pictures and runs the browser
+check of ``demo.check``.
 
-    .venv-demo/bin/python -m demo.screenshot --password acs-demo --out docs/dashboard.png
+By hand, while ``scripts/demo`` runs:
+
+    .venv-demo/bin/python -m demo.screenshot --out docs/dashboard.png
+    .venv-demo/bin/python -m demo.screenshot --ha-lang zh-Hans --lang zh-CN \
+        --out docs/dashboard.zh-Hans.png
 
 It signs in as a person does, typing the user name and password into Home
 Assistant's login page (``--username``/``--password``), or with the tokens
@@ -10,7 +19,7 @@ Assistant's login page (``--username``/``--password``), or with the tokens
 (``hassTokens``); then it opens the dashboard and captures it once its tiles
 show live doors.
 Chromium is driven over the DevTools protocol with aiohttp; no other package
-is needed. Debian: ``apt-get install chromium fonts-noto-cjk``.
+is needed.
 """
 
 from __future__ import annotations
@@ -65,10 +74,18 @@ _FOCUSED_JS = """
 class Browser:
     """A headless Chromium and one page, over the DevTools protocol."""
 
-    def __init__(self, executable: str, width: int, height: int, lang: str) -> None:
-        """Remember how to start Chromium."""
+    def __init__(
+        self,
+        executable: str,
+        width: int,
+        height: int,
+        lang: str,
+        time_zone: str | None = None,
+    ) -> None:
+        """Remember how to start Chromium (``time_zone`` None: the machine's)."""
         self.executable = executable
         self.width, self.height, self.lang = width, height, lang
+        self.time_zone = time_zone
         self.profile = Path(tempfile.mkdtemp(prefix="acs-demo-chromium-"))
         self.process: asyncio.subprocess.Process | None = None
         self.ws: aiohttp.ClientWebSocketResponse | None = None
@@ -116,6 +133,8 @@ class Browser:
             deviceScaleFactor=1,
             mobile=False,
         )
+        if self.time_zone:
+            await self.send("Emulation.setTimezoneOverride", timezoneId=self.time_zone)
 
     async def send(self, method: str, **params: Any) -> dict[str, Any]:
         """Run one DevTools command and return its result."""
@@ -142,10 +161,15 @@ class Browser:
             await asyncio.sleep(0.2)
 
     async def evaluate(self, expression: str) -> Any:
-        """Evaluate JavaScript in the page and return its value."""
+        """Evaluate JavaScript in the page and return its value (promises awaited)."""
         result = await self.send(
-            "Runtime.evaluate", expression=expression, returnByValue=True
+            "Runtime.evaluate",
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
         )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"JavaScript failed: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
     async def type_text(self, text: str) -> None:
@@ -233,45 +257,64 @@ async def use_tokens(
     )
 
 
+async def open_dashboard(
+    browser: Browser, session: aiohttp.ClientSession, args: argparse.Namespace
+) -> dict[str, int]:
+    """Start the browser, sign in, open the dashboard and wait until it is live."""
+    url = args.url.rstrip("/")
+    await browser.start(session)
+    if args.password is not None:
+        await login(browser, url, args.username, args.password, args.ha_lang)
+    else:
+        tokens = json.loads(await asyncio.to_thread(args.tokens.read_text))
+        await use_tokens(browser, url, tokens, args.ha_lang)
+    await browser.navigate(f"{url}/{args.path.lstrip('/')}")
+    deadline = time.monotonic() + args.timeout
+    found: dict[str, int] = {}
+    settled = 0
+    while time.monotonic() < deadline:
+        found = json.loads(await browser.evaluate(_COUNT_JS) or "{}")
+        ready = (
+            found.get("tiles", 0) >= args.min_tiles
+            and found.get("live", 0) >= args.min_tiles
+            and found.get("logbook", 0) >= 1
+        )
+        # a few polls in a row, so images, icons and the logbook settle
+        settled = settled + 1 if ready else 0
+        if settled >= 6:
+            return found
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"the dashboard did not render in time: {found}")
+
+
+def require_chromium(executable: str) -> str:
+    """Return the Chromium to run, or stop with what to install."""
+    found = shutil.which(executable)
+    if found is None:
+        raise SystemExit(
+            f"{executable!r} not found: install Chromium and CJK fonts (Debian: "
+            "apt-get install chromium fonts-noto-cjk fonts-noto-core) or pass "
+            "--chromium /path/to/chrome"
+        )
+    return found
+
+
 async def take(args: argparse.Namespace) -> None:
     """Sign in, open the dashboard, wait for live tiles, and capture it."""
-    url = args.url.rstrip("/")
-    browser = Browser(args.chromium, args.width, args.height, args.lang)
+    browser = Browser(
+        require_chromium(args.chromium), args.width, args.height, args.lang
+    )
     async with aiohttp.ClientSession() as session:
         try:
-            await browser.start(session)
-            if args.password is not None:
-                await login(browser, url, args.username, args.password, args.ha_lang)
-            else:
-                tokens = json.loads(await asyncio.to_thread(args.tokens.read_text))
-                await use_tokens(browser, url, tokens, args.ha_lang)
-            await browser.navigate(f"{url}/{args.path.lstrip('/')}")
-            deadline = time.monotonic() + args.timeout
-            found: dict[str, int] = {}
-            settled = 0
-            while time.monotonic() < deadline:
-                found = json.loads(await browser.evaluate(_COUNT_JS) or "{}")
-                ready = (
-                    found.get("tiles", 0) >= args.min_tiles
-                    and found.get("live", 0) >= args.min_tiles
-                    and found.get("logbook", 0) >= 1
-                )
-                # a few polls in a row, so images, icons and the logbook settle
-                settled = settled + 1 if ready else 0
-                if settled >= 6:
-                    break
-                await asyncio.sleep(0.5)
-            else:
-                raise RuntimeError(f"the dashboard did not render in time: {found}")
+            found = await open_dashboard(browser, session, args)
             await browser.screenshot(args.out)
             sys.stdout.write(f"screenshot: {args.out} ({found})\n")
         finally:
             await browser.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and take the picture."""
-    parser = argparse.ArgumentParser(prog="python -m demo.screenshot")
+def add_page_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options that say which page to open and how to sign in."""
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--path", default="/lovelace/doors")
     parser.add_argument("--username", default="demo")
@@ -279,14 +322,24 @@ def main(argv: list[str] | None = None) -> int:
         "--password", help="sign in through the login page with this password"
     )
     parser.add_argument("--tokens", type=Path, default=Path(".demo/tokens.json"))
-    parser.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--chromium", default="chromium")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1000)
-    parser.add_argument("--lang", default="en-US", help="the browser's language")
-    parser.add_argument("--ha-lang", default="en", help="Home Assistant's language")
     parser.add_argument("--min-tiles", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=90)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and take the picture."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demo.screenshot",
+        description="Needs Chromium and CJK fonts (Debian: apt-get install "
+        "chromium fonts-noto-cjk fonts-noto-core).",
+    )
+    add_page_arguments(parser)
+    parser.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
+    parser.add_argument("--lang", default="en-US", help="the browser's language")
+    parser.add_argument("--ha-lang", default="en", help="Home Assistant's language")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(take(args))

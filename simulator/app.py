@@ -247,6 +247,7 @@ class ProtocolApi:
     ) -> web.Response:
         """Answer a request normally; never raises."""
         sim = self.sim
+        sim.state.settle()  # doors whose open time is over have relocked
         try:
             response = answer()
         except ApiError as err:

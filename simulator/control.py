@@ -230,6 +230,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         return reply({"ok": True})
 
     async def site(request: web.Request) -> web.StreamResponse:
+        sim.state.settle()
         s = sim.site
         return reply(
             {

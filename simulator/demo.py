@@ -139,6 +139,7 @@ async def run_demo(sim: Simulator, rate: float) -> None:
         await asyncio.sleep(max(0.0, min(next_at, now + 1.0) - now))
         now = loop.time()
         try:
+            sim.state.settle()
             traffic.run_due(now)
             if rate > 0 and now >= next_at:
                 traffic.step(now)

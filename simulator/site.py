@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 VALID_CARD_EXPIRY = "2099-12-31 23:59:59"
+DEFAULT_OPEN_TIME = 5.0
+"""Seconds a door stays unlocked after an open command, unless set otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,11 @@ class Controller:
 
 @dataclass(slots=True, eq=False)
 class Door:
-    """A door (a "sub-device"); ``allowed_org_ids`` None means everyone may pass."""
+    """A door (a "sub-device"); ``allowed_org_ids`` None means everyone may pass.
+
+    ``open_time`` is how many seconds the controller keeps the lock released
+    after an *open door* command before it relocks and the door closes.
+    """
 
     id: str
     name: str
@@ -76,6 +82,7 @@ class Door:
     online: bool = True
     work_mode: int = 0
     allowed_org_ids: frozenset[int] | None = None
+    open_time: float = DEFAULT_OPEN_TIME
 
 
 @dataclass(slots=True, eq=False)
@@ -292,6 +299,16 @@ _DOOR_NAMES = [
     "车间二门",
 ]
 _DUPLICATE_DOOR_NAME = "门1"
+# Open times (s) that differ from the default: gates stay open longer for
+# groups and vehicles, guarded rooms shorter.
+_OPEN_TIMES = {
+    "东门": 8.0,
+    "North Gate": 8.0,
+    "西门": 6.0,
+    "Loading Dock": 10.0,
+    "财务室": 3.0,
+    "Server Room": 3.0,
+}
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
 _GIVEN_NAMES = (
@@ -391,6 +408,7 @@ def generate_site(spec: SiteSpec) -> Site:
                     area_id=area_id,
                     addr=str(d + 1),
                     allowed_org_ids=allowed,
+                    open_time=_OPEN_TIMES.get(name, DEFAULT_OPEN_TIME),
                 )
             )
 

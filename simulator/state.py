@@ -13,6 +13,7 @@ from datetime import datetime
 import logging
 import random
 
+from .relock import NORMALLY_CLOSED, NORMALLY_OPEN, Relocks
 from .site import Area, Controller, Door, Person, Site
 
 _LOGGER = logging.getLogger(__name__)
@@ -187,6 +188,7 @@ class SimState:
         self.presence: dict[int, Presence] = {}
         self.next_uaid = 1
         self.door_commands: list[DoorCommand] = []
+        self.relocks = Relocks(clock)
         self.login_failures = 0
         self.locked = False
 
@@ -421,6 +423,13 @@ class SimState:
             is_open_door=bool(is_open),
         )
 
+    def settle(self) -> None:
+        """Relock the doors whose open time is over: each closes, with a record."""
+        for door_id in self.relocks.take_due():
+            door = self.site.door(door_id)
+            if door is not None and door.is_open and door.work_mode != NORMALLY_OPEN:
+                self.set_door_open(door_id, False)
+
     def set_door_online(self, door_id: str, online: bool) -> None:
         """Take a door on or off line."""
         self.door(door_id).online = bool(online)
@@ -475,17 +484,20 @@ class SimState:
         aware, naive = self._stamp()
         if action == "open":
             door.is_open = True
+            self.relocks.opened(door)
             event = EVENT_SOFTWARE_OPEN
         elif action == "close":
             door.is_open = False
+            self.relocks.cancel(door.id)
             event = EVENT_SOFTWARE_CLOSE
         else:
             assert mode is not None
-            door.work_mode = mode
-            if mode == 4:
-                door.is_open = True
-            elif mode == 5:
-                door.is_open = False
+            held, door.work_mode = door.work_mode == NORMALLY_OPEN, mode
+            if mode in (NORMALLY_OPEN, NORMALLY_CLOSED):
+                door.is_open = mode == NORMALLY_OPEN
+                self.relocks.cancel(door.id)
+            elif held and door.is_open:
+                self.relocks.opened(door)  # released: it locks after its open time
             event = EVENT_WORK_MODE.get(mode, EVENT_WORK_MODE_OTHER)
         self._append(door, time=naive, event=event, is_open_door=action == "open")
         self.door_commands.append(DoorCommand(action, door.id, mode, aware))

@@ -40,6 +40,7 @@ from .sim_fixtures import SimSetup, sim_entry_for
 FIELDS = {
     "entry_id",
     "device_id",
+    "entity_id",
     "door_id",
     "door_name",
     "command",
@@ -93,6 +94,7 @@ async def test_user_unlock_is_audited(
     assert {k: v for k, v in event.data.items() if k != "time"} == {
         "entry_id": sim_setup.entry.entry_id,
         "device_id": door_device(hass, sim_setup.entry.entry_id, door.id).id,
+        "entity_id": lock,
         "door_id": door.id,
         "door_name": sim_setup.runtime.coordinator.data.door_names[door.id],
         "command": "unlock",

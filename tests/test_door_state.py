@@ -126,3 +126,28 @@ async def test_older_targeted_read_does_not_overwrite_a_newer_poll(
     await targeted
     await hass.async_block_till_done()
     assert hass.states.get(lock).state == "open"
+
+
+async def test_a_door_opened_by_command_relocks_within_one_read(
+    hass: HomeAssistant, sim_setup: SimSetup
+) -> None:
+    """The controller relocks after the door's open time; one state read shows it."""
+    sim, entry = sim_setup.sim, sim_setup.entry
+    coordinator = sim_setup.runtime.coordinator
+    door = next(d for d in sim.site.doors if d.name == "东门")
+    lock = entity_id(hass, "lock", f"door_{door.id}_lock", entry.entry_id)
+    contact = entity_id(hass, "binary_sensor", f"door_{door.id}_door", entry.entry_id)
+    await hass.services.async_call("lock", "open", {"entity_id": lock}, blocking=True)
+    await hass.async_block_till_done()
+    assert (hass.states.get(lock).state, hass.states.get(contact).state) == (
+        "open",
+        "on",
+    )
+
+    sim_setup.clock.advance(door.open_time)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert (hass.states.get(lock).state, hass.states.get(contact).state) == (
+        "locked",
+        "off",
+    )

@@ -35,6 +35,7 @@ from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
@@ -49,6 +50,7 @@ from .const import (
 )
 from .coordinator import AcsCoordinator
 from .devices import async_get_door_device_id
+from .identifiers import door_key, entity_unique_id
 
 # What Home Assistant asks for on a lock when a code is set (its code_format).
 UNLOCK_CODE_FORMAT: Final = r"^\d{4,12}$"
@@ -313,6 +315,15 @@ async def _async_refuse_locked_out(
 # --- the audit -------------------------------------------------------------------
 
 
+def async_get_door_lock_entity_id(
+    hass: HomeAssistant, entry_id: str, door_id: str
+) -> str | None:
+    """Return the door's lock: every command of the door is filed under it."""
+    return er.async_get(hass).async_get_entity_id(
+        "lock", DOMAIN, entity_unique_id(entry_id, door_key(door_id), "lock")
+    )
+
+
 async def async_audit(
     coordinator: AcsCoordinator,
     door_ids: Iterable[str],
@@ -333,6 +344,8 @@ async def async_audit(
         data: dict[str, Any] = {
             "entry_id": entry.entry_id,
             "device_id": async_get_door_device_id(hass, entry, door_id),
+            # The lock's own logbook finds the line by this.
+            "entity_id": async_get_door_lock_entity_id(hass, entry.entry_id, door_id),
             "door_id": door_id,
             "door_name": door_display_name(coordinator, door_id),
             "command": str(command),

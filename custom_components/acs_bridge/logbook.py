@@ -16,11 +16,10 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 
+from .commands import async_get_door_lock_entity_id
 from .const import DOMAIN, EVENT_ACCESS, EVENT_COMMAND
 from .delivered import AccessEventType, access_event_type
-from .identifiers import door_key, entity_unique_id
 
 _PREFIX = f"component.{DOMAIN}.entity.event.access.state_attributes"
 _TEXTS = f"component.{DOMAIN}.exceptions"
@@ -130,13 +129,16 @@ def async_describe_events(
         return describe
 
     def lock_entity_id(data: Mapping[str, Any]) -> str | None:
-        """Return the door's lock, which a command's line is filed under."""
+        """Return the door's lock, which a command's line is filed under.
+
+        The event names it; events recorded before it did are resolved.
+        """
+        if found := data.get("entity_id"):
+            return str(found)
         entry_id, door_id = data.get("entry_id"), data.get("door_id")
         if not entry_id or not door_id:
             return None
-        return er.async_get(hass).async_get_entity_id(
-            "lock", DOMAIN, entity_unique_id(entry_id, door_key(door_id), "lock")
-        )
+        return async_get_door_lock_entity_id(hass, entry_id, door_id)
 
     # An access event names its door's event entity itself.
     async_describe_event(

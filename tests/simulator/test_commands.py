@@ -85,3 +85,125 @@ async def test_door_and_mode_errors(sim: Simulator, api: Api) -> None:
     # an unencoded slash in the password does not reach the door
     status, _ = await api.raw(f"acs/device/door/open/admin/a/b/{door.id}")
     assert status == 404
+
+
+class Clock:
+    """The simulator's monotonic clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def door_is_open(api: Api, door_id: str) -> bool:
+    """Read the door's contact as a client does (#25)."""
+    return (await api.get(f"acs/device/door/state/{door_id}"))["isOpen"] == 1
+
+
+async def records(api: Api) -> list[str]:
+    """The names of every access record, oldest first."""
+    window = "begintime=2000-01-01+00:00:00&endtime=2099-12-31+23:59:59"
+    answer = await api.get(f"acsrecords?isalarm=-1&{window}&offset=0&rows=100")
+    return [r["acsEventName"] for r in answer["data"]]
+
+
+def test_doors_have_their_own_open_times(sim: Simulator) -> None:
+    """A few seconds each, and not all the same."""
+    times = {d.name: d.open_time for d in sim.site.doors}
+    assert all(2 <= t <= 10 for t in times.values()), times
+    assert times["东门"] == 8
+    assert times["财务室"] == 3
+    assert len(set(times.values())) > 1
+
+
+async def test_an_opened_door_relocks_after_its_open_time(
+    sim: Simulator, api: Api
+) -> None:
+    """Open by command: open during the open time, then closed with a record."""
+    clock = Clock()
+    sim.clock = clock
+    door = next(d for d in sim.site.doors if d.name == "东门")
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    clock.now += door.open_time - 0.5
+    assert await door_is_open(api, door.id)
+    clock.now += 0.5
+    assert not await door_is_open(api, door.id)
+    assert not door.is_open
+    assert await records(api) == ["软件开门", "门关闭"]
+    # a second open restarts the open time; the records do not repeat the close
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    clock.now += 2
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    clock.now += door.open_time - 1
+    assert await door_is_open(api, door.id)
+    clock.now += 1
+    assert not await door_is_open(api, door.id)
+    assert (await records(api))[2:] == ["软件开门", "软件开门", "门关闭"]
+
+
+async def test_doors_relock_each_after_their_own_time(sim: Simulator, api: Api) -> None:
+    """Two doors opened together close at their own open times."""
+    clock = Clock()
+    sim.clock = clock
+    short = next(d for d in sim.site.doors if d.name == "财务室")
+    long = next(d for d in sim.site.doors if d.name == "东门")
+    for door in (short, long):
+        assert (await api.get(command("open", door.id)))["status"] == 0
+    clock.now += short.open_time
+    assert not await door_is_open(api, short.id)
+    assert await door_is_open(api, long.id)
+    clock.now += long.open_time - short.open_time
+    assert not await door_is_open(api, long.id)
+
+
+async def test_a_closed_door_stays_closed(sim: Simulator, api: Api) -> None:
+    """Closed by command during its open time: no second close later."""
+    clock = Clock()
+    sim.clock = clock
+    door = sim.site.doors[0]
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    assert (await api.get(command("close", door.id)))["status"] == 0
+    clock.now += door.open_time + 60
+    assert not await door_is_open(api, door.id)
+    assert await records(api) == ["软件开门", "软件关门"]
+
+
+async def test_normally_open_holds_the_door(sim: Simulator, api: Api) -> None:
+    """A door held by the normally-open mode stays open; released, it relocks."""
+    clock = Clock()
+    sim.clock = clock
+    door = sim.site.doors[0]
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    assert (await api.get(command("workmode", door.id) + "/4"))["status"] == 0
+    clock.now += door.open_time + 60
+    assert await door_is_open(api, door.id)
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    clock.now += door.open_time + 60
+    assert await door_is_open(api, door.id)
+    # back to automatic: the lock engages after the open time
+    assert (await api.get(command("workmode", door.id) + "/0"))["status"] == 0
+    assert await door_is_open(api, door.id)
+    clock.now += door.open_time
+    assert not await door_is_open(api, door.id)
+    assert (door.is_open, door.work_mode) == (False, 0)
+    # normally closed while the door is open by command: closed at once, for good
+    assert (await api.get(command("open", door.id)))["status"] == 0
+    assert (await api.get(command("workmode", door.id) + "/5"))["status"] == 0
+    assert not await door_is_open(api, door.id)
+    assert (await records(api))[-2:] == ["软件开门", "软件设置常闭"]
+    clock.now += door.open_time
+    assert (await records(api))[-1] == "软件设置常闭"
+
+
+async def test_settle_relocks_without_a_request(sim: Simulator) -> None:
+    """``settle`` (each step of the demo traffic) closes a door nobody reads."""
+    clock = Clock()
+    sim.clock = clock
+    door = sim.site.doors[0]
+    assert sim.state.door_command("open", door.id) == (0, "success")
+    clock.now += door.open_time
+    assert door.is_open
+    sim.state.settle()
+    assert not door.is_open

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import MagicMock, patch
 
 from homeassistant.config_entries import SOURCE_USER
@@ -57,11 +58,20 @@ def no_setup():
         yield
 
 
-async def test_user_flow(hass: HomeAssistant, mock_adapter: MagicMock) -> None:
-    """A server is added with a normalised host and a unique id."""
+async def start_user_flow(hass: HomeAssistant) -> Any:
+    """Start adding a server; with several protocols installed, choose AX's."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
+    assert result["step_id"] == "adapter"  # the built-in protocols are two
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ADAPTER: "ax_bs_http_v1"}
+    )
+
+
+async def test_user_flow(hass: HomeAssistant, mock_adapter: MagicMock) -> None:
+    """A server is added with a normalised host and a unique id."""
+    result = await start_user_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == {}
@@ -99,9 +109,7 @@ async def test_user_flow_errors_recover(
 ) -> None:
     """Each error shows on the form, and the flow still ends in an entry."""
     mock_adapter.check_credentials.side_effect = error
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
+    result = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
     )
@@ -120,9 +128,7 @@ async def test_user_flow_already_configured(
 ) -> None:
     """The same host and port cannot be added twice."""
     MockConfigEntry(domain=DOMAIN, unique_id="acs.example.local:6500").add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
+    result = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
     )

@@ -157,13 +157,17 @@ class AlarmNotifier:
         if self.enabled:
             self.async_request_poll()
             return
-        for alarm in batch.alarms_raised:
-            self._pushed[alarm.alarm_id] = alarm
-        for alarm_id in batch.alarms_ended:
-            self._pushed.pop(alarm_id, None)
-        current = dict(self._pushed)
-        self.coordinator.async_set_alarms(current)
-        self._update(current)
+        # Raised first, then ended: an alarm raised and ended in one batch (a
+        # replay) is still announced on the bus, then its notification goes.
+        if batch.alarms_raised:
+            for alarm in batch.alarms_raised:
+                self._pushed[alarm.alarm_id] = alarm
+            self._update(dict(self._pushed))
+        if batch.alarms_ended:
+            for alarm_id in batch.alarms_ended:
+                self._pushed.pop(alarm_id, None)
+            self._update(dict(self._pushed))
+        self.coordinator.async_set_alarms(dict(self._pushed))
 
     async def async_poll(self) -> None:
         """Read the alarm list once and announce or dismiss what changed."""

@@ -408,6 +408,9 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 contact_open=current.contact_open
                 if change.contact_open is None
                 else change.contact_open,
+                work_mode=current.work_mode
+                if change.work_mode is None
+                else change.work_mode,
             )
             self._door_read_at[change.door_id] = next(self._door_reads)
             if updated != current:

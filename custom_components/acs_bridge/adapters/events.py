@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from .models import AccessEvent, Alarm
+from .models import AccessEvent, Alarm, WorkMode
 
 
 class FeedHealth(StrEnum):
@@ -61,6 +61,7 @@ class DoorChange:
     is_open: bool | None = None
     locked: bool | None = None
     contact_open: bool | None = None
+    work_mode: WorkMode | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

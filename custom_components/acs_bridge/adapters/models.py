@@ -302,7 +302,7 @@ class Alarm:
     event_id: int | None
     time: datetime | None
     name: str
-    event_code: int | None = None
+    event_code: int | str | None = None
     controller_id: str | None = None
     controller_name: str | None = None
     door_id: str | None = None

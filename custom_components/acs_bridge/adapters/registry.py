@@ -50,8 +50,10 @@ def _load_entry_points() -> None:
 def _load_builtin() -> None:
     # Imported here so the registry module has no import cycle with plugins.
     from .ax_bs_http import AxBsHttpV1Adapter
+    from .hikvision_isapi import HikvisionIsapiAdapter
 
     register_adapter(AxBsHttpV1Adapter)
+    register_adapter(HikvisionIsapiAdapter)
 
 
 def available_adapters() -> dict[str, type[AcsAdapter]]:

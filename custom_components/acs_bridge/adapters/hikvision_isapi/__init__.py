@@ -16,8 +16,15 @@ Layers, each importing only those below it:
 Nothing here imports Home Assistant.
 """
 
+from .adapter import HikvisionIsapiAdapter
 from .client import HikvisionIsapiClient
 from .guard import LoginGuard
 from .transport import Transport, TransportSettings
 
-__all__ = ["HikvisionIsapiClient", "LoginGuard", "Transport", "TransportSettings"]
+__all__ = [
+    "HikvisionIsapiAdapter",
+    "HikvisionIsapiClient",
+    "LoginGuard",
+    "Transport",
+    "TransportSettings",
+]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from ..models import AccessReason  # noqa: TID252
+from ..models import AccessMethod, AccessReason  # noqa: TID252
 
 __all__ = [
     "CODES",
@@ -32,17 +32,8 @@ __all__ = [
 ]
 
 
-class Method(StrEnum):
-    """How a person proved who they are (replaced by the shared enum later)."""
-
-    CARD = "card"
-    FACE = "face"
-    FINGERPRINT = "fingerprint"
-    PASSWORD = "password"  # noqa: S105 - a method, not a secret
-    QR = "qr"
-    REMOTE = "remote"
-    BUTTON = "button"
-    OTHER = "other"
+#: How a person identified themself: the interface's own enum.
+Method = AccessMethod
 
 
 class EventKind(StrEnum):

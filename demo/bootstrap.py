@@ -5,14 +5,16 @@ Run by ``scripts/demo`` once ``hass`` has been started:
 1. waits until Home Assistant answers (and stops if its process dies);
 2. creates the local user through the onboarding API, or signs in when the
    user already exists, and finishes the remaining onboarding steps;
-3. adds the ACS Bridge integration through the config flow REST API, pointed
-   at the simulator, unless an entry for it exists;
+3. adds ACS Bridge through the config flow REST API twice, once per
+   simulator: the AX-ACS server and the Hikvision terminal (unless their
+   entries exist);
 4. waits until the integration is loaded, then builds the dashboard from the
    entity and device registries and saves it as the default dashboard
    (Overview) with the websocket API ``lovelace/config/save``.
 
-Usage: ``python -m demo.bootstrap --url URL --sim-port PORT --username U
---password P [--hass-pid PID]``. Nothing here is needed by the integration.
+Usage: ``python -m demo.bootstrap --url URL --sim-port PORT --hik-port PORT
+--username U --password P [--hass-pid PID]``. Nothing here is needed by the
+integration.
 """
 
 from __future__ import annotations
@@ -233,22 +235,30 @@ async def onboard(ha: HomeAssistantClient, username: str, password: str) -> None
         )
 
 
-async def add_integration(ha: HomeAssistantClient, sim_port: int) -> str:
-    """Add ACS Bridge through the config flow unless it is there; return its entry id."""
+#: The two simulated sites: the protocol chosen in the flow, and the account.
+AX_ADAPTER = "ax_bs_http_v1"
+HIK_ADAPTER = "hikvision_isapi"
+ACCOUNTS = {AX_ADAPTER: ("admin", "admin"), HIK_ADAPTER: ("admin", "Hik12345!")}
+
+
+async def add_integration(ha: HomeAssistantClient, adapter: str, port: int) -> str:
+    """Add one server through the config flow unless it is there; return its entry id."""
     entries = await ha.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
-    if entries:
-        say("ACS Bridge is already set up; keeping it")
-        return str(entries[0]["entry_id"])
-    say(f"adding ACS Bridge through the config flow (simulator on port {sim_port})")
+    for entry in entries:
+        if entry.get("title", "").endswith(f":{port}"):
+            say(f"the server on port {port} is already set up; keeping it")
+            return str(entry["entry_id"])
+    say(f"adding ACS Bridge through the config flow ({adapter} on port {port})")
     step = await ha.post(
         "/api/config/config_entries/flow",
         {"handler": DOMAIN, "show_advanced_options": False},
     )
+    username, password = ACCOUNTS[adapter]
     user_input = {
         "host": "127.0.0.1",
-        "port": sim_port,
-        "username": "admin",
-        "password": "admin",
+        "port": port,
+        "username": username,
+        "password": password,
         "ssl": False,
         "verify_ssl": True,
     }
@@ -260,7 +270,7 @@ async def add_integration(ha: HomeAssistantClient, sim_port: int) -> str:
         if step.get("errors"):
             raise DemoError(f"the config flow refused the simulator: {step['errors']}")
         if step["step_id"] == "adapter":
-            answer: dict[str, Any] = {"adapter": "ax_bs_http_v1"}
+            answer: dict[str, Any] = {"adapter": adapter}
         else:
             answer = user_input
         step = await ha.post(
@@ -334,8 +344,13 @@ def build_dashboard(
     registry: Iterable[dict[str, Any]],
     devices: Iterable[dict[str, Any]],
     states: Iterable[dict[str, Any]],
+    servers: Iterable[tuple[str, str]] = (),
 ) -> dict[str, Any]:
-    """Build the Lovelace configuration of the demo from what the registries hold."""
+    """Build the Lovelace configuration of the demo from what the registries hold.
+
+    ``servers`` are (entry id, heading) pairs: each server's doors get their
+    own section, side by side.
+    """
     ours = [
         e for e in registry if e.get("platform") == DOMAIN and not e.get("disabled_by")
     ]
@@ -389,30 +404,47 @@ def build_dashboard(
             card["name"] = name
         return {**card, **extra, "grid_options": {"columns": columns}}
 
-    doors_section = [
-        _heading("Doors · 门", "mdi:door"),
-        *(
-            tile(
-                lock["entity_id"],
-                device_names.get(lock["device_id"]),
-                6,
-                features=[{"type": "lock-commands"}],
-            )
-            for lock in locks
-        ),
-        _heading("Work mode · 工作模式", "mdi:cog"),
+    def doors_section(title: str, server_locks: list[dict[str, Any]]) -> list[Any]:
+        return [
+            _heading(title, "mdi:door"),
+            *(
+                tile(
+                    lock["entity_id"],
+                    device_names.get(lock["device_id"]),
+                    6,
+                    features=[{"type": "lock-commands"}],
+                )
+                for lock in server_locks
+            ),
+            _heading("Work mode · 工作模式", "mdi:cog"),
+            {
+                "type": "entities",
+                "state_color": True,
+                "entities": [
+                    {
+                        "entity": selects[lock["device_id"]],
+                        "name": device_names.get(lock["device_id"]),
+                    }
+                    for lock in server_locks
+                    if lock["device_id"] in selects
+                ],
+            },
+        ]
+
+    servers = list(servers) or [("", "Doors · 门")]
+    door_sections = [
         {
-            "type": "entities",
-            "state_color": True,
-            "entities": [
-                {
-                    "entity": selects[lock["device_id"]],
-                    "name": device_names.get(lock["device_id"]),
-                }
-                for lock in locks
-                if lock["device_id"] in selects
-            ],
-        },
+            "type": "grid",
+            "cards": doors_section(
+                title,
+                [
+                    lock
+                    for lock in locks
+                    if not entry_id or lock.get("config_entry_id") == entry_id
+                ],
+            ),
+        }
+        for entry_id, title in servers
     ]
     sensors_section = [
         _heading("Door sensors · 门磁", "mdi:door-open"),
@@ -472,7 +504,7 @@ def build_dashboard(
                 "type": "sections",
                 "max_columns": 3,
                 "sections": [
-                    {"type": "grid", "cards": doors_section},
+                    *door_sections,
                     {"type": "grid", "cards": activity_section, "column_span": 2},
                     {"type": "grid", "cards": sensors_section},
                 ],
@@ -482,7 +514,11 @@ def build_dashboard(
 
 
 async def install_dashboard(
-    ha: HomeAssistantClient, out: Path | None, *, keep: bool = False
+    ha: HomeAssistantClient,
+    out: Path | None,
+    *,
+    keep: bool = False,
+    servers: Iterable[tuple[str, str]] = (),
 ) -> int:
     """Save the demo dashboard as the default one; return the number of doors.
 
@@ -491,7 +527,7 @@ async def install_dashboard(
     registry = await ha.ws("config/entity_registry/list")
     devices = await ha.ws("config/device_registry/list")
     states = await ha.ws("get_states")
-    config = build_dashboard(registry, devices, states)
+    config = build_dashboard(registry, devices, states, servers)
     existing: Any = None
     if keep:
         with contextlib.suppress(DemoError):  # "config_not_found" when none
@@ -517,14 +553,27 @@ async def run(args: argparse.Namespace) -> None:
         say(f"waiting for Home Assistant at {ha.url}")
         await ha.wait_until_up(args.timeout, args.hass_pid)
         await onboard(ha, args.username, args.password)
-        entry_id = await add_integration(ha, args.sim_port)
-        await wait_until_loaded(ha, entry_id)
-        if not args.keep_dashboard:
-            # The options reload the entry: wait for it again.
-            await set_state_interval(ha, entry_id, STATE_INTERVAL)
+        servers = [
+            (
+                await add_integration(ha, AX_ADAPTER, args.sim_port),
+                "AX-ACS server · 门禁服务器",
+            ),
+        ]
+        if args.hik_port:
+            servers.append(
+                (
+                    await add_integration(ha, HIK_ADAPTER, args.hik_port),
+                    "Hikvision terminal · 海康门禁终端",
+                )
+            )
+        for entry_id, _ in servers:
             await wait_until_loaded(ha, entry_id)
+            if not args.keep_dashboard:
+                # The options reload the entry: wait for it again.
+                await set_state_interval(ha, entry_id, STATE_INTERVAL)
+                await wait_until_loaded(ha, entry_id)
         doors = await install_dashboard(
-            ha, args.dashboard_out, keep=args.keep_dashboard
+            ha, args.dashboard_out, keep=args.keep_dashboard, servers=servers
         )
         say(f"dashboard ready: {doors} doors")
         if args.tokens_out is not None:
@@ -540,6 +589,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo.bootstrap")
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--sim-port", type=int, default=6500)
+    parser.add_argument(
+        "--hik-port", type=int, default=0, help="the Hikvision simulator (0: none)"
+    )
     parser.add_argument("--username", default="demo")
     parser.add_argument("--password", required=True)
     parser.add_argument("--hass-pid", type=int)

@@ -45,6 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--demo", action="store_true", help="generate plausible traffic")
     p.add_argument("--demo-rate", type=float, default=0.3, help="events per second")
+    p.add_argument(
+        "--door-names",
+        default="",
+        help="comma-separated door names, door 1 first (default: Door 1, Door 2...)",
+    )
     p.add_argument("--log-level", default="INFO")
     return p.parse_args(argv)
 
@@ -74,6 +79,9 @@ def config_from_args(args: argparse.Namespace) -> HikConfig:
 async def serve(args: argparse.Namespace) -> None:
     """Serve until SIGINT or SIGTERM."""
     sim = HikSimulator(config_from_args(args))
+    names = [name.strip() for name in args.door_names.split(",") if name.strip()]
+    for door, name in zip(sim.device.doors, names, strict=False):
+        door.name = name
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -73,15 +73,19 @@ class HikvisionEventSource(EventSource):
         replay: timedelta,
         time_zone: tzinfo,
         controller_id: Callable[[], str | None],
-        stall_timeout: float = STALL_TIMEOUT,
-        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        stall_timeout: float | None = None,
+        retry_delays: tuple[float, ...] | None = None,
     ) -> None:
-        """Nothing runs before ``async_start``."""
+        """Nothing runs before ``async_start``.
+
+        The stall timeout and retry delays default to the module's constants,
+        read now (tests shorten them).
+        """
         super().__init__(sink, interval=interval, replay=replay)
         self.client = client
         self.time_zone = time_zone
-        self.stall_timeout = stall_timeout
-        self.retry_delays = retry_delays
+        self.stall_timeout = STALL_TIMEOUT if stall_timeout is None else stall_timeout
+        self.retry_delays = RETRY_DELAYS if retry_delays is None else retry_delays
         self._controller_id = controller_id
         self.replay_state = SerialReplay()
         self._task: asyncio.Task[None] | None = None

@@ -185,12 +185,12 @@ async def async_wait_batch(
     condition: Callable[[], bool],
     *,
     what: str = "a condition",
-    timeout: float = WAIT,
+    within: float = WAIT,
 ) -> None:
     """Wait until ``condition()`` holds, checked after each batch of the source."""
     signal = watch_batches(setup)
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while not condition():
                 signal.clear()
                 await signal.wait()
@@ -247,11 +247,11 @@ class BusWatcher:
         self,
         predicate: Callable[[dict[str, Any]], bool] = lambda _data: True,
         count: int = 1,
-        timeout: float = WAIT,
+        within: float = WAIT,
     ) -> list[Event]:
         """Wait until ``count`` collected events match; return those."""
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while len(found := self.matching(predicate)) < count:
                     self._changed.clear()
                     await self._changed.wait()
@@ -278,7 +278,7 @@ def bus(hass: HomeAssistant) -> Iterator[Callable[[str], BusWatcher]]:
 
 
 async def async_wait_state(
-    hass: HomeAssistant, entity_id: str, state: str, timeout: float = WAIT
+    hass: HomeAssistant, entity_id: str, state: str, within: float = WAIT
 ) -> None:
     """Wait until ``entity_id`` has ``state`` (returns at once if it has)."""
     current = hass.states.get(entity_id)
@@ -296,7 +296,7 @@ async def async_wait_state(
 
     unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             await reached.wait()
     except TimeoutError:
         now = hass.states.get(entity_id)

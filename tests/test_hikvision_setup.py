@@ -80,7 +80,9 @@ async def test_devices_and_entities(hass: HomeAssistant, hik_setup: HikSetup) ->
     lock = hass.states.get(door_entity(hass, hik_setup, "lock", 1, "lock"))
     assert lock is not None
     assert lock.state == "locked"
-    door_sensor = hass.states.get(door_entity(hass, hik_setup, "binary_sensor", 1, "door"))
+    door_sensor = hass.states.get(
+        door_entity(hass, hik_setup, "binary_sensor", 1, "door")
+    )
     assert door_sensor is not None
     assert door_sensor.state == "off"
 

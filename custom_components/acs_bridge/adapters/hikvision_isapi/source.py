@@ -215,19 +215,29 @@ class HikvisionEventSource(EventSource):
             self._search = self.sink.create_task(self._catch_up(), "event search")
 
     async def _catch_up(self) -> None:
-        """Read what the stream missed, then release it with the held live events."""
+        """Read what the stream missed, then release it with the held live events.
+
+        Searched again when the release found the serials restarted (from 0).
+        """
         replay = self.replay_state
-        try:
-            if (after := replay.search_from) is not None:
-                found = [
-                    event
-                    async for event in self.client.search_events(after_serial=after)
-                ]
-                replay.search_events(found)
-        except AcsError as err:
-            # The stream stays up; the next reconnect searches again.
-            _LOGGER.debug("Event search after serial %s failed: %s", after, err)
-        self._hand_over(replay.caught_up())
+        while True:
+            after = replay.search_from
+            try:
+                if after is not None:
+                    found = [
+                        event
+                        async for event in self.client.search_events(after_serial=after)
+                    ]
+                    replay.search_events(found)
+            except AcsError as err:
+                # The stream stays up; the next reconnect searches again.
+                _LOGGER.debug("Event search after serial %s failed: %s", after, err)
+                self._hand_over(replay.caught_up())
+                return
+            step = replay.caught_up()
+            self._hand_over(step)
+            if not step.search_needed:
+                return
 
     # --- handing over --------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 
-from custom_components.acs_bridge.const import DOMAIN
+from custom_components.acs_bridge.devices import async_get_entry_device
 from custom_components.acs_bridge.diagnostics import (
     async_get_config_entry_diagnostics,
 )
@@ -32,8 +32,9 @@ from .hik_fixtures import (
 SECRETS = ("13572468", "99887766", "24681357", HIK_PASSWORD)
 
 
-def _device(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+def _device(hass: HomeAssistant, setup: HikSetup, identifier: str) -> dr.DeviceEntry:
+    """Find a device of ours the way both Home Assistant versions allow."""
+    device = async_get_entry_device(hass, setup.entry, identifier)
     assert device is not None, identifier
     return device
 
@@ -42,7 +43,7 @@ async def test_devices_and_entities(hass: HomeAssistant, hik_setup: HikSetup) ->
     """Hub, one controller (the device), a door device per door named as on it."""
     entry_id = hik_setup.entry.entry_id
     config = hik_setup.sim.config
-    hub = _device(hass, hub_identifier(entry_id))
+    hub = _device(hass, hik_setup, hub_identifier(entry_id))
     assert hub.manufacturer == "Hikvision"
     assert hub.model == config.model
     assert hub.serial_number == config.serial_number
@@ -55,11 +56,14 @@ async def test_devices_and_entities(hass: HomeAssistant, hik_setup: HikSetup) ->
     ]
     assert len(controllers) == 1
     assert controllers[0] == _device(
-        hass, controller_identifier(entry_id, config.serial_number)
+        hass, hik_setup, controller_identifier(entry_id, config.serial_number)
     )
     doors = [d for d in devices if any("_door_" in i for _, i in d.identifiers)]
     assert sorted(d.name or "" for d in doors) == sorted(HIK_DOOR_NAMES)
-    assert _device(hass, door_identifier(entry_id, "1")).name == HIK_DOOR_NAMES[0]
+    assert (
+        _device(hass, hik_setup, door_identifier(entry_id, "1")).name
+        == HIK_DOOR_NAMES[0]
+    )
 
     for door in (1, 2):
         assert hass.states.get(door_entity(hass, hik_setup, "lock", door, "lock"))

@@ -39,7 +39,11 @@ from custom_components.acs_bridge.const import CONF_ADAPTER, DOMAIN
 
 from .example_adapter import PushEventSource
 
-pytest_plugins = ["tests.sim_fixtures"]
+pytest_plugins = [
+    "tests.sim_fixtures",
+    "tests.hik_fixtures",
+    "tests.protocol_fixtures",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -21,6 +21,7 @@ from .adapters import (
     AcsAuthenticationError,
     AcsCertificateError,
     AcsError,
+    AcsPermissionError,
     Alarm,
     Area,
     Capability,
@@ -160,6 +161,21 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
                 translation_domain=DOMAIN,
                 translation_key="invalid_auth",
             ) from err
+        except AcsPermissionError as err:
+            # The account works but may not read this: its own message, no
+            # re-authentication, and at setup no endless retry as if the
+            # server were unreachable.
+            if self.data is None:
+                raise ConfigEntryError(
+                    translation_domain=DOMAIN,
+                    translation_key="missing_permission",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="missing_permission",
+                translation_placeholders={"error": str(err)},
+            ) from err
         except AcsCertificateError as err:
             # Its own message: "cannot connect" would send the user to the network.
             raise UpdateFailed(
@@ -271,7 +287,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         """Read door states; a door left out of the answer was not read."""
         try:
             return await self.adapter.door_states(door_ids)
-        except AcsAuthenticationError:
+        except (AcsAuthenticationError, AcsPermissionError):
             raise
         except AcsError as err:
             LOGGER.debug("Cannot read the state of doors %s: %s", door_ids, err)

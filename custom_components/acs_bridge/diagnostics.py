@@ -51,10 +51,41 @@ def _site_object(obj: Any, **extra: Any) -> dict[str, Any]:
     return data
 
 
+def _device_identities(entry: AcsConfigEntry) -> set[str]:
+    """Return the serial numbers and MAC addresses of the server and controllers."""
+    coordinator = entry.runtime_data.coordinator
+    described = coordinator.adapter.describe()
+    values = {described.serial, described.mac}
+    values |= {c.serial for c in coordinator.data.controllers.values()}
+    return {value for value in values if value}
+
+
+def _redact_values(value: Any, secrets: set[str]) -> Any:
+    """Replace every string that is one of ``secrets``.
+
+    A controller's id may be its serial number, and so its doors' and alarms'
+    controller ids.
+    """
+    if isinstance(value, str):
+        return REDACTED if value in secrets else value
+    if isinstance(value, dict):
+        return {key: _redact_values(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_values(item, secrets) for item in value]
+    return value
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: AcsConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry's diagnostics."""
+    """Return the entry's diagnostics: serial numbers and MAC addresses redacted."""
+    redacted: dict[str, Any] = _redact_values(
+        _diagnostics(entry), _device_identities(entry)
+    )
+    return redacted
+
+
+def _diagnostics(entry: AcsConfigEntry) -> dict[str, Any]:
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data
     adapter = coordinator.adapter

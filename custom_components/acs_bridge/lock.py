@@ -161,6 +161,11 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
             or attributes.get("user_no")
             or attributes.get("card_no")
         )
+        if not who:
+            # A granted event that names no one (the device's own record of a
+            # remote open, whose user the command's audit named): keep who
+            # is known.
+            return
         when = dt_util.utcnow()
         if attributes.get("replayed") and isinstance(
             time := attributes.get("time"), str
@@ -169,7 +174,7 @@ class AcsDoorLock(AcsDoorEntity, LockEntity, RestoreEntity):
             when = dt_util.parse_datetime(time) or when
             if self._changed_at is not None and when < self._changed_at:
                 return
-        self._changed(str(who) if who else None, when)
+        self._changed(str(who), when)
 
     @callback
     def _async_command(self, data: dict[str, Any]) -> None:

@@ -136,9 +136,48 @@ def test_serial_restart_from_a_live_event_keeps_delivering() -> None:
 
 
 def test_serial_restart_with_a_wrong_clock_after_reset() -> None:
-    """A reset device may also have lost its clock: a current event still counts."""
+    """A reset device may also have lost its clock: a current event still counts.
+
+    Serials 1 and 2 of the new numbering came while the stream was down: the
+    step asks for a search from 0, which replays them before 3.
+    """
     replay = SerialReplay(5000, T0 + timedelta(days=400))
-    assert serials(replay.stream_event(ev(3, at=0))) == [3]
+    step = replay.stream_event(ev(3, at=0))
+    assert step.deliveries == ()
+    assert step.notices == (SerialRestartNotice(5000, 3),)
+    assert step.search_needed
+    assert replay.search_from == 0
+    replay.search_events([ev(s, current=None, at=s - 3) for s in (1, 2, 3)])
+    step = replay.caught_up()
+    assert [(d.event.serial_no, d.replayed) for d in step.deliveries] == [
+        (1, True),
+        (2, True),
+        (3, False),
+    ]
+    assert step.notices == ()
+    assert serials(replay.stream_event(ev(4, at=1))) == [4]
+
+
+def test_serial_restart_found_in_the_catch_up_searches_from_the_start() -> None:
+    """A restart first seen among held live events (a serial-range search after
+    the old cursor found nothing) asks for a search of the new numbering."""
+    replay = SerialReplay(40, T0 + timedelta(seconds=40))
+    replay.connected()
+    replay.stream_event(ev(4, at=100))  # held; serials 1-3 were logged meanwhile
+    replay.search_events([])
+    step = replay.caught_up()
+    assert step.search_needed
+    assert step.notices == (SerialRestartNotice(40, 4),)
+    assert replay.catching_up
+    replay.search_events([ev(s, current=None, at=96 + s) for s in range(1, 5)])
+    step = replay.caught_up()
+    assert [(d.event.serial_no, d.replayed) for d in step.deliveries] == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (4, False),
+    ]
+    assert not replay.catching_up
 
 
 def test_serial_restart_found_by_the_search() -> None:
@@ -155,8 +194,10 @@ def test_reused_serial_with_another_code_is_a_restart() -> None:
     for serial in range(1, 6):
         replay.stream_event(ev(serial))
     step = replay.stream_event(ev(3, minor=75, current=None, at=3))
-    assert serials(step) == [3]
     assert step.notices == (SerialRestartNotice(5, 3),)
+    assert step.search_needed  # serials 1 and 2 of the new numbering
+    replay.search_events([ev(s, minor=75, current=None, at=s) for s in (1, 2, 3)])
+    assert serials(replay.caught_up()) == [1, 2, 3]
 
 
 def test_old_search_results_are_duplicates_not_restarts() -> None:

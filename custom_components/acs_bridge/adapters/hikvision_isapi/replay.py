@@ -34,7 +34,10 @@ Rules:
   RESTART (log wipe, factory reset) when the same serial came with another
   code or time, when it is a current live event that was never delivered, or
   when it is newer by device time than the cursor's event: the cursor is
-  reset (:class:`SerialRestartNotice`) and delivery goes on, never stalls.
+  reset (:class:`SerialRestartNotice`) and delivery goes on, never stalls;
+  a restart first seen at serial N > 1 puts the cursor back to 0 and asks
+  for a search (``search_needed``), so events 1 .. N-1 of the new numbering
+  (logged while the stream was down) are replayed, not lost.
 """
 
 from __future__ import annotations
@@ -207,6 +210,11 @@ class SerialReplay:
             self._hold(event)
             return ReplayStep(search_needed=True)
         notices: list[Notice] = []
+        if self._restart_with_unseen_start(event, notices):
+            # Serials 1 .. this one - 1 of the new numbering were never seen.
+            self._catching_up = True
+            self._hold(event)
+            return ReplayStep(notices=tuple(notices), search_needed=True)
         delivery = self._consume(event, replayed=False, notices=notices, gaps=False)
         return ReplayStep(
             deliveries=(delivery,) if delivery else (), notices=tuple(notices)
@@ -231,8 +239,22 @@ class SerialReplay:
                 merged[serial] = (event, False)
         notices: list[Notice] = []
         deliveries = [Delivery(event, True) for event in self._found_unnumbered]
-        for serial in sorted(merged):
+        self._found.clear()
+        self._found_unnumbered.clear()
+        ordered = sorted(merged)
+        for index, serial in enumerate(ordered):
             event, replayed = merged[serial]
+            if self._restart_with_unseen_start(event, notices):
+                # Search the new numbering from its start; the live events
+                # from here on wait for it (the search finds the rest again).
+                self._held = {
+                    s: merged[s][0] for s in ordered[index:] if not merged[s][1]
+                }
+                return ReplayStep(
+                    deliveries=tuple(deliveries),
+                    notices=tuple(notices),
+                    search_needed=True,
+                )
             delivery = self._consume(
                 event, replayed=replayed, notices=notices, gaps=True
             )
@@ -242,8 +264,6 @@ class SerialReplay:
         self._catching_up = False
         self._held.clear()
         self._held_unnumbered.clear()
-        self._found.clear()
-        self._found_unnumbered.clear()
         return ReplayStep(deliveries=tuple(deliveries), notices=tuple(notices))
 
     # --- the rules ---------------------------------------------------------------
@@ -272,6 +292,26 @@ class SerialReplay:
         if event.current_event is True:
             return True  # a live event never delivered
         return _later(event.time, self._cursor_time)
+
+    def _restart_with_unseen_start(
+        self, event: IsapiEvent, notices: list[Notice]
+    ) -> bool:
+        """Return whether ``event`` restarts the serials past serial 1.
+
+        Then the events numbered before it in the new numbering were never
+        seen: the cursor goes back to 0 (a search from there finds them) and
+        the restart is noticed. A restart found at serial 1 is ``_consume``'s.
+        """
+        serial, cursor = event.serial_no, self._cursor
+        if serial is None or serial <= 1 or cursor is None or serial > cursor:
+            return False
+        if not self._is_restart(event, serial):
+            return False
+        notices.append(SerialRestartNotice(cursor, serial))
+        self._seen.clear()
+        self._cursor = 0
+        self._cursor_time = None
+        return True
 
     def _consume(
         self,

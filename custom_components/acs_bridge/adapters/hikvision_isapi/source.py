@@ -73,15 +73,19 @@ class HikvisionEventSource(EventSource):
         replay: timedelta,
         time_zone: tzinfo,
         controller_id: Callable[[], str | None],
-        stall_timeout: float = STALL_TIMEOUT,
-        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        stall_timeout: float | None = None,
+        retry_delays: tuple[float, ...] | None = None,
     ) -> None:
-        """Nothing runs before ``async_start``."""
+        """Nothing runs before ``async_start``.
+
+        The stall timeout and retry delays default to the module's constants,
+        read now (tests shorten them).
+        """
         super().__init__(sink, interval=interval, replay=replay)
         self.client = client
         self.time_zone = time_zone
-        self.stall_timeout = stall_timeout
-        self.retry_delays = retry_delays
+        self.stall_timeout = STALL_TIMEOUT if stall_timeout is None else stall_timeout
+        self.retry_delays = RETRY_DELAYS if retry_delays is None else retry_delays
         self._controller_id = controller_id
         self.replay_state = SerialReplay()
         self._task: asyncio.Task[None] | None = None
@@ -211,19 +215,29 @@ class HikvisionEventSource(EventSource):
             self._search = self.sink.create_task(self._catch_up(), "event search")
 
     async def _catch_up(self) -> None:
-        """Read what the stream missed, then release it with the held live events."""
+        """Read what the stream missed, then release it with the held live events.
+
+        Searched again when the release found the serials restarted (from 0).
+        """
         replay = self.replay_state
-        try:
-            if (after := replay.search_from) is not None:
-                found = [
-                    event
-                    async for event in self.client.search_events(after_serial=after)
-                ]
-                replay.search_events(found)
-        except AcsError as err:
-            # The stream stays up; the next reconnect searches again.
-            _LOGGER.debug("Event search after serial %s failed: %s", after, err)
-        self._hand_over(replay.caught_up())
+        while True:
+            after = replay.search_from
+            try:
+                if after is not None:
+                    found = [
+                        event
+                        async for event in self.client.search_events(after_serial=after)
+                    ]
+                    replay.search_events(found)
+            except AcsError as err:
+                # The stream stays up; the next reconnect searches again.
+                _LOGGER.debug("Event search after serial %s failed: %s", after, err)
+                self._hand_over(replay.caught_up())
+                return
+            step = replay.caught_up()
+            self._hand_over(step)
+            if not step.search_needed:
+                return
 
     # --- handing over --------------------------------------------------------------
 

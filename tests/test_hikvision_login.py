@@ -79,13 +79,17 @@ async def test_flow_adds_the_device_by_its_serial(
 async def test_wrong_password_costs_at_most_two_refusals(
     hass: HomeAssistant, hik_sim: HikSimulator
 ) -> None:
-    """However often the user tries, the device counts two failures."""
+    """However often the user tries, the device counts two failures; then the
+    form says when to try again (nothing more is sent)."""
     flow_id = await start_flow(hass)
+    errors = []
     for _ in range(5):
         result = await hass.config_entries.flow.async_configure(
             flow_id, user_input(hik_sim, "wrong")
         )
-        assert result["errors"] == {"base": "invalid_auth"}
+        errors.append(result["errors"]["base"])
+    assert errors == ["invalid_auth"] * 2 + ["locked_out"] * 3
+    assert result["description_placeholders"]["minutes"] == "30"
     assert hik_sim.auth.counted == 2
     assert not hik_sim.auth.locked
 
@@ -110,7 +114,7 @@ async def test_three_restarts_with_a_wrong_password_do_not_lock(
     result = await hass.config_entries.flow.async_configure(
         flow_id, user_input(hik_sim, "wrong again")
     )
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "locked_out"}
     assert hik_sim.auth.counted == 2
 
 

@@ -94,9 +94,12 @@ class LoginGuard:
             )
         wait = self.blocked_for(now)
         if wait is not None:
-            raise AcsAuthenticationError(
+            # Our own pause before the device's lock: to the user, the same
+            # thing (try again in so many minutes).
+            raise AcsAccountLockedError(
                 f"The device refused the password {self.refusals} times; "
-                f"no further attempt for {wait:.0f} s (the account would lock)"
+                f"no further attempt for {wait:.0f} s (the account would lock)",
+                retry_after=wait,
             )
 
     # --- outcomes -----------------------------------------------------------

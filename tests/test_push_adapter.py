@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import SOURCE_USER
@@ -270,3 +271,17 @@ async def test_no_event_interval_for_a_feed_that_does_not_poll(
     keys = {str(key) for key in result["data_schema"].schema}
     assert CONF_EVENT_INTERVAL not in keys
     assert CONF_STATE_INTERVAL in keys
+
+
+async def test_a_cursor_costly_to_write_is_read_when_stored(
+    hass: HomeAssistant, push_entry: MockConfigEntry
+) -> None:
+    """``cursor_moved``: the integration reads the source's cursor when it stores."""
+    pipeline = push_entry.runtime_data.events
+    await hass.async_block_till_done()
+    pipeline._save_scheduled = False
+    source()._cursor = "read-when-stored"
+    with patch.object(pipeline._store, "async_delay_save") as delay_save:
+        source().push(EventBatch(events=(swipe("s9"),), cursor_moved=True))
+        data = delay_save.call_args.args[0]()  # the write happens
+    assert data["cursor"] == "read-when-stored"

@@ -151,6 +151,8 @@ class AccessEventPipeline:
         # the entry before this pipeline stores its state on unload).
         self._server = server_key(entry.data)
         self._cursor: str | None = None
+        # The source's cursor moved; read it when storing (EventBatch.cursor_moved).
+        self._cursor_moved = False
         # key -> Unix time delivered, oldest first
         self._recent: dict[str, float] = {}
         self._save_scheduled = False
@@ -167,6 +169,9 @@ class AccessEventPipeline:
     @property
     def cursor(self) -> str | None:
         """Return the source's cursor after the last batch (opaque)."""
+        if self._cursor_moved and self.source is not None:
+            self._cursor_moved = False
+            self._cursor = self.source.cursor
         return self._cursor
 
     # --- the sink the source hands its batches to ---------------------------
@@ -203,7 +208,9 @@ class AccessEventPipeline:
             self.gate.run(partial(self._deliver, access))
         if batch.cursor is not None:
             self._cursor = batch.cursor
-        if batch.cursor is not None or batch.events:
+        if batch.cursor_moved:
+            self._cursor_moved = True
+        if batch.cursor is not None or batch.cursor_moved or batch.events:
             self._save()
         if batch.gap is not None:
             self._report_gap(batch.gap)
@@ -346,6 +353,7 @@ class AccessEventPipeline:
             self.replayed += 1
         door_id = access.event.door_id
         data = self.coordinator.data
+        fields = access.fields()  # once for the bus event and the entity
         self.hass.bus.async_fire(
             EVENT_ACCESS,
             access.bus_data(
@@ -353,6 +361,7 @@ class AccessEventPipeline:
                 device_id=self._device_id(door_id),
                 entity_id=self._entity_id(door_id),
                 door_name=data.door_names.get(door_id) if data and door_id else None,
+                fields=fields,
             ),
         )
         if door_id:
@@ -360,7 +369,7 @@ class AccessEventPipeline:
                 self.hass,
                 door_signal(self.entry.entry_id, door_id),
                 access.event_type,
-                access.dispatcher_payload(),
+                access.dispatcher_payload(fields),
             )
             if access.event.granted and not access.replayed:
                 # A granted event opens the door: its state is read after the batch.
@@ -380,7 +389,7 @@ class AccessEventPipeline:
     def _data_to_store(self) -> dict[str, Any]:
         self._save_scheduled = False
         return {
-            "cursor": self._cursor,
+            "cursor": self.cursor,
             "keys": [[key, round(at, 3)] for key, at in self._recent.items()],
             "server": self._server,
         }

@@ -91,6 +91,7 @@ class DeliveredAccess:
         device_id: str | None,
         entity_id: str | None,
         door_name: str | None,
+        fields: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Return the data of the ``acs_bridge_access`` bus event."""
         return {
@@ -98,10 +99,12 @@ class DeliveredAccess:
             "device_id": device_id,
             "entity_id": entity_id,
             "door_name": door_name,
-            **self.fields(),
+            **(fields or self.fields()),
         }
 
-    def dispatcher_payload(self) -> dict[str, Any]:
+    def dispatcher_payload(
+        self, fields: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Return the attributes the door's event entity shows."""
-        fields = self.fields()
+        fields = fields or self.fields()
         return {key: fields[key] for key in DISPATCHER_FIELDS}

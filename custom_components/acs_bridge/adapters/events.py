@@ -71,6 +71,10 @@ class EventBatch:
     events: tuple[SourceEvent, ...] = ()
     cursor: str | None = None
     """Where to resume after these events (None: unchanged)."""
+    cursor_moved: bool = False
+    """The cursor moved, but is costly to write out: the integration reads
+    :attr:`EventSource.cursor` when it stores it (every few seconds, and at
+    stop) instead of the source serialising it for every batch."""
     gap: EventGap | None = None
     health: FeedHealth | None = None
     """None: no news about the feed's health."""

@@ -119,7 +119,6 @@ class AxEventSource(EventSource):
         # order the server answered them (a recovery poll runs beside the
         # timer's).
         self._live_lock = asyncio.Lock()
-        self._sent_cursor: str | None = None
 
     # --- cursor --------------------------------------------------------------
 
@@ -153,16 +152,18 @@ class AxEventSource(EventSource):
         health: FeedHealth | None = None,
         gap: EventGap | None = None,
     ) -> None:
-        """Hand over what a read found, with the cursor when it moved."""
-        cursor = self.cursor if self._dirty else None
-        self._dirty = False
-        if cursor is not None and cursor == self._sent_cursor:
-            cursor = None
-        if cursor is not None:
-            self._sent_cursor = cursor
-        if events or health or gap or cursor is not None:
+        """Hand over what a read found, saying whether the cursor moved.
+
+        The cursor (the ledger's state as JSON) is written out only when the
+        integration stores it, not for every batch: at 100 swipes/s that JSON
+        holds hundreds of recent deliveries.
+        """
+        moved, self._dirty = self._dirty, False
+        if events or health or gap or moved:
             self.sink.deliver(
-                EventBatch(events=tuple(events), cursor=cursor, gap=gap, health=health)
+                EventBatch(
+                    events=tuple(events), cursor_moved=moved, gap=gap, health=health
+                )
             )
 
     # --- lifecycle -------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .events_section import events_section
+from .hikvision_report import hikvision_section
 
 # Targets of issue 5.
 P50_TARGET = 0.6
@@ -199,6 +200,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             f"`{site_run['command']}` ({site_run['mode']} mode, "
             f"{site_run['started']}).*",
         )
+    body += hikvision_section(results, checks, Check)
     add("## Targets")
     add("")
     missed = [c for c in checks if not c.ok]

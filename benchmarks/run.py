@@ -1,6 +1,7 @@
 """Run every benchmark and write benchmarks/results.md and benchmarks/results.json.
 
-Usage: ``scripts/bench [--quick] [--profile] [--only main|scale|site] [--report-only]``.
+Usage: ``scripts/bench [--quick] [--profile] [--only main|scale|site|hikvision]
+[--report-only]``.
 
 Three kinds of process, so that each one's CPU time is its own:
 
@@ -734,7 +735,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     plan = QUICK if args.quick else FULL
     log_dir = HERE / "logs"
     log_dir.mkdir(exist_ok=True)
-    only = set(args.only.split(",")) if args.only else {"main", "scale", "site"}
+    only = (
+        set(args.only.split(","))
+        if args.only
+        else {"main", "scale", "site", "hikvision"}
+    )
     started = time.time()
     results: dict[str, Any] = {
         "command": " ".join(["scripts/bench", *sys.argv[1:]]),
@@ -782,6 +787,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         site_run["machine"] = machine_info(site_run["ha"])
         site_run["mode"] = plan.mode
         ha_info = ha_info or site_run["ha"]
+    if "hikvision" in only:
+        from .hikvision import HIK_FULL, HIK_QUICK, run_hikvision
+
+        hik = await run_hikvision(HIK_QUICK if args.quick else HIK_FULL, log_dir)
+        hik.update(
+            command=results["command"],
+            machine=machine_info(hik["ha"]),
+            code=code_state(),
+        )
+        results["hikvision"] = hik
+        ha_info = ha_info or hik["ha"]
     if not ha_info:
         probe = HaProcess("probe-home-assistant", log_dir)
         await probe.start()
@@ -808,8 +824,9 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated subset: main (1, 2, 4), scale (3), site (5); "
-        "--only site adds section 5 to the existing results",
+        help="comma-separated subset: main (1, 2, 4), scale (3), site (5), "
+        "hikvision (6); --only site adds section 5 to the existing results; "
+        "--only hikvision writes results_hikvision.json and re-renders results.md",
     )
     parser.add_argument(
         "--output",
@@ -837,6 +854,19 @@ def main() -> None:
         return
     results = asyncio.run(run(args))
     duration = results["duration_seconds"]
+    if args.only == "hikvision":
+        # Section 6 alone: its own file; the other sections keep their figures.
+        from .hikvision_report import RESULTS as HIK_RESULTS
+
+        HIK_RESULTS.write_text(
+            json.dumps(results["hikvision"], indent=1, default=str) + "\n"
+        )
+        if out.with_suffix(".json").exists():
+            previous = json.loads(out.with_suffix(".json").read_text())
+            previous.pop("hikvision", None)  # the file's figures are newer
+            write_markdown(previous, out.with_suffix(".md"))
+        log(f"done in {duration:.0f} s: {HIK_RESULTS}, {out.with_suffix('.md')}")
+        return
     if args.only == "site" and out.with_suffix(".json").exists():
         # Section 5 alone: the other sections keep the figures of their own run.
         previous = json.loads(out.with_suffix(".json").read_text())

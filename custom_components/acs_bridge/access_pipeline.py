@@ -162,6 +162,9 @@ class AccessEventPipeline:
         self._device_ids: dict[str, str] = {}
         self._entity_ids: dict[str, str] = {}
         self._touched_doors: dict[str, None] = {}
+        # Doors waiting for the refresh after the one in flight (at most one).
+        self._doors_to_refresh: dict[str, None] = {}
+        self._door_refresh: asyncio.Task[None] | None = None
         self._started = False
         self.delivered = 0
         self.replayed = 0
@@ -279,19 +282,30 @@ class AccessEventPipeline:
     def _refresh_touched_doors(self) -> None:
         """Read the doors that granted events opened, once each, within a budget.
 
-        Doors past the budget are read first at the next state poll.
+        One refresh at a time: doors touched while one is in flight are read
+        together by one more when it ends. (A pushing source hands over a batch
+        per event: a read per batch would queue up behind the device's serial
+        requests when events come faster than it answers, and hold back every
+        other request, door commands included.) Doors past the budget are read
+        first at the next state poll.
         """
         if not self._touched_doors:
             return
         doors = list(self._touched_doors)
         self._touched_doors.clear()
         self.coordinator.mark_doors_dirty(doors)
+        self._doors_to_refresh.update(dict.fromkeys(doors))
+        if self._door_refresh is None or self._door_refresh.done():
+            self._door_refresh = self.entry.async_create_background_task(
+                self.hass, self._refresh_doors(), f"{DOMAIN} door refresh"
+            )
+
+    async def _refresh_doors(self) -> None:
         budget = max(1, int(DOOR_STATE_REQUESTS_PER_SECOND * self.interval))
-        self.entry.async_create_background_task(
-            self.hass,
-            self.coordinator.async_refresh_doors(doors[:budget]),
-            f"{DOMAIN} door refresh",
-        )
+        while self._doors_to_refresh:
+            doors = list(self._doors_to_refresh)
+            self._doors_to_refresh.clear()
+            await self.coordinator.async_refresh_doors(doors[:budget])
 
     def _report_gap(self, gap: EventGap) -> None:
         minutes = int(self.replay.total_seconds() // 60)

@@ -111,3 +111,27 @@ async def test_door_events_move_lock_and_sensor_at_once(
     device.command(1, "close")  # relocks: 5/22
     await async_wait_state(hass, lock, "locked")
     assert hik_setup.runtime.coordinator._polls == polls
+
+
+async def test_a_granted_swipe_reads_no_door_state(
+    hass: HomeAssistant, hik_setup: HikSetup, bus: Callable[[str], BusWatcher]
+) -> None:
+    """The stream reports the door unlocking: no AcsWorkStatus read per swipe
+    (at 20 swipes/s those reads kept the device's one request slot busy)."""
+    access = bus(EVENT_ACCESS)
+    device = hik_setup.sim.device
+    lock = door_entity(hass, hik_setup, "lock", 1, "lock")
+
+    def status_reads() -> int:
+        return sum("AcsWorkStatus" in r.path for r in hik_setup.sim.requests)
+
+    before = status_reads()
+    serials = [
+        device.swipe(1, method="card", employee_no="1").serial_no for _ in range(5)
+    ]
+    await access.wait(lambda d: d["event_id"] == serials[-1])
+    await async_wait_state(hass, lock, "open")
+    # One request through the device's one request slot, after any read that
+    # the swipes would have queued (the slot serves in order).
+    await hik_setup.runtime.coordinator.adapter.client.device_info()  # type: ignore[attr-defined]
+    assert status_reads() == before

@@ -216,3 +216,25 @@ async def _setup_no_wait(hass: HomeAssistant, sim: HikSimulator) -> HikSetup:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return HikSetup(sim=sim, entry=entry)
+
+
+async def test_a_state_read_reconnects_the_stream_at_once(
+    hass: HomeAssistant, hik_sim: HikSimulator, bus: Callable[[str], BusWatcher]
+) -> None:
+    """Back from an outage, the device answers the state poll: the stream
+    reconnects then, not after its retry delay, and replays what it missed."""
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    with patch(f"{SOURCE}.RETRY_DELAYS", (3600.0,)):
+        setup = await async_setup_hik(hass, hik_sim)
+        access = bus(EVENT_ACCESS)
+        feed = feed_entity(hass, setup)
+        hik_sim.set_online(False)
+        await async_wait_state(hass, feed, STATE_ON)
+        missed = swipes(setup, 2)
+        hik_sim.set_online(True)
+        # The next state poll proves the device back.
+        await setup.runtime.coordinator.async_refresh()
+        await async_wait_state(hass, feed, STATE_OFF)
+        await async_wait_connected(setup, connects=2)
+        last = await marker(setup, access)
+    assert delivered(access) == [*((s, True) for s in missed), (last, False)]

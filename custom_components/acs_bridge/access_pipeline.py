@@ -162,6 +162,7 @@ class AccessEventPipeline:
         self._device_ids: dict[str, str] = {}
         self._entity_ids: dict[str, str] = {}
         self._touched_doors: dict[str, None] = {}
+        self._read_doors = not (self.source and self.source.reports_doors)
         # Doors waiting for the refresh after the one in flight (at most one).
         self._doors_to_refresh: dict[str, None] = {}
         self._door_refresh: asyncio.Task[None] | None = None
@@ -385,8 +386,9 @@ class AccessEventPipeline:
                 access.event_type,
                 access.dispatcher_payload(fields),
             )
-            if access.event.granted and not access.replayed:
-                # A granted event opens the door: its state is read after the batch.
+            if access.event.granted and not access.replayed and self._read_doors:
+                # A granted event opens the door: its state is read after the
+                # batch (unless the feed itself reports the door moving).
                 self._touched_doors[door_id] = None
 
     # --- storage -----------------------------------------------------------

@@ -120,6 +120,9 @@ class EventSource(ABC):
     feed_timeout: float | None = None
     #: Whether the Home Assistant side must call :meth:`async_poll`.
     polls: bool = False
+    #: Whether the feed reports doors unlocking, locking, opening and closing
+    #: (``EventBatch.door_changes``): then a granted event needs no door read.
+    reports_doors: bool = False
 
     def __init__(self, sink: EventSink, *, interval: float, replay: timedelta) -> None:
         """Keep the sink; ``replay`` is how far back lost events are replayed."""

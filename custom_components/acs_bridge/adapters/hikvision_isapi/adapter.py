@@ -99,6 +99,7 @@ class HikvisionIsapiAdapter(AcsAdapter):
         self.door_caps: DoorCapabilities | None = None
         self.door_count = 0
         self._door_names: dict[int, str] = {}
+        self._source: HikvisionEventSource | None = None
 
     def __repr__(self) -> str:
         """Name the device, never the password."""
@@ -152,6 +153,7 @@ class HikvisionIsapiAdapter(AcsAdapter):
     async def controllers(self) -> list[Controller]:
         """Return the device itself (reading deviceInfo proves it online)."""
         self.info = await self.client.device_info()
+        self._answered()
         info = self.info
         return [
             Controller(
@@ -189,6 +191,7 @@ class HikvisionIsapiAdapter(AcsAdapter):
         """Return the state of doors: one status read for all."""
         wanted = set(door_ids)
         status = await self.client.work_status(self.door_count)
+        self._answered()
         return {
             state.door_id: state
             for state in map(door_state, status.doors)
@@ -239,7 +242,7 @@ class HikvisionIsapiAdapter(AcsAdapter):
         self, sink: EventSink, *, interval: float, replay: timedelta
     ) -> EventSource:
         """Return the alert stream with a search after every reconnect."""
-        return HikvisionEventSource(
+        self._source = HikvisionEventSource(
             self.client,
             sink,
             interval=interval,
@@ -247,6 +250,12 @@ class HikvisionIsapiAdapter(AcsAdapter):
             time_zone=self.config.time_zone,
             controller_id=self._controller_id,
         )
+        return self._source
+
+    def _answered(self) -> None:
+        """Tell the stream the device answered (one that is down reconnects now)."""
+        if self._source is not None:
+            self._source.device_answered()
 
     def _access_events(
         self, events: AsyncIterator[IsapiEvent]

@@ -53,7 +53,11 @@ _LOGGER = logging.getLogger(__name__)
 #: No part (heartbeat or event) for this long: the stream is dead.
 STALL_TIMEOUT: Final = 90.0
 #: Reconnect delays after a failure, growing to the last.
-RETRY_DELAYS: Final = (1.0, 2.0, 5.0, 10.0, 30.0)
+RETRY_DELAYS: Final = (1.0, 2.0, 3.0, 5.0)
+"""A failed attempt costs one connection (no login is refused): retrying every
+5 s at most keeps the replay after an outage within seconds of the return. Any
+other request that the device answers meanwhile (the state poll) wakes the
+stream at once (:meth:`HikvisionEventSource.device_answered`)."""
 #: After a missing permission (403 on the stream), try again this rarely.
 PERMISSION_RETRY: Final = 600.0
 
@@ -63,6 +67,7 @@ class HikvisionEventSource(EventSource):
 
     feed_timeout = None  # the stream says when it is down
     polls = False
+    reports_doors = True  # 5/21-5/26: the lock and the contact move by themselves
 
     def __init__(
         self,
@@ -91,6 +96,8 @@ class HikvisionEventSource(EventSource):
         self._task: asyncio.Task[None] | None = None
         self._search: asyncio.Task[None] | None = None
         self._stopped = False
+        self._down = False
+        self._wake = asyncio.Event()
         # Open alarms: (kind, door or reader) -> alarm id.
         self._open_alarms: dict[tuple[str, str], int] = {}
         self.connects = 0
@@ -140,6 +147,18 @@ class HikvisionEventSource(EventSource):
 
     # --- the stream ------------------------------------------------------------
 
+    def device_answered(self) -> None:
+        """Reconnect now if the stream is down: the device answered another request."""
+        if self._down:
+            self._wake.set()
+
+    async def _wait(self, delay: float) -> None:
+        """Wait ``delay`` seconds before reconnecting, or until woken."""
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
+
     async def _run(self) -> None:
         failures = 0
         while not self._stopped:
@@ -177,7 +196,7 @@ class HikvisionEventSource(EventSource):
             if self._search is not None and not self._search.done():
                 self._search.cancel()
             if delay:
-                await asyncio.sleep(delay)
+                await self._wait(delay)
 
     def _retry_delay(self, failures: int) -> float:
         return self.retry_delays[min(failures, len(self.retry_delays)) - 1]
@@ -242,6 +261,7 @@ class HikvisionEventSource(EventSource):
     # --- handing over --------------------------------------------------------------
 
     def _health(self, health: FeedHealth) -> None:
+        self._down = health is FeedHealth.DOWN
         self.sink.deliver(EventBatch(health=health))
 
     def _hand_over(self, step: ReplayStep) -> None:

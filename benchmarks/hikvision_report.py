@@ -240,9 +240,9 @@ def _replay_rows(
         *rows,
         "",
         f"Outage: {plan['outage_before']:g} s of swipes before it and "
-        f"{plan['outage_after']:g} s after; the stream's reconnects back off (1, 2, 5, "
-        "10, 30 s after consecutive failures), so the first reconnect after the "
-        "device's return waits for the next retry. Stall: the source's silence limit "
+        f"{plan['outage_after']:g} s after; the stream retries 1, 2, 3, then every 5 s "
+        "after consecutive failures, and at once when the device answers another "
+        "request (the state poll, every 10 s). Stall: the source's silence limit "
         f"was {timeout_text}; the source noticed the silence "
         f"{_s(detected)} after the stall began (the last part, an event, came just "
         "before it; the simulator's heartbeat is every 10 s), found the device alive "

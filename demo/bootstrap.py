@@ -404,48 +404,46 @@ def build_dashboard(
             card["name"] = name
         return {**card, **extra, "grid_options": {"columns": columns}}
 
-    def doors_section(title: str, server_locks: list[dict[str, Any]]) -> list[Any]:
+    servers = list(servers) or [("", "Doors · 门")]
+
+    def server_locks(entry_id: str) -> list[dict[str, Any]]:
         return [
-            _heading(title, "mdi:door"),
-            *(
-                tile(
-                    lock["entity_id"],
-                    device_names.get(lock["device_id"]),
-                    6,
-                    features=[{"type": "lock-commands"}],
-                )
-                for lock in server_locks
-            ),
-            _heading("Work mode · 工作模式", "mdi:cog"),
-            {
-                "type": "entities",
-                "state_color": True,
-                "entities": [
-                    {
-                        "entity": selects[lock["device_id"]],
-                        "name": device_names.get(lock["device_id"]),
-                    }
-                    for lock in server_locks
-                    if lock["device_id"] in selects
-                ],
-            },
+            lock
+            for lock in locks
+            if not entry_id or lock.get("config_entry_id") == entry_id
         ]
 
-    servers = list(servers) or [("", "Doors · 门")]
-    door_sections = [
+    # Each server's doors under its own heading, one after the other, then each
+    # one's work modes: the doors of both fit the first screen beside the
+    # recent access.
+    doors_section: list[Any] = []
+    for entry_id, title in servers:
+        doors_section.append(_heading(title, "mdi:door"))
+        doors_section.extend(
+            tile(
+                lock["entity_id"],
+                device_names.get(lock["device_id"]),
+                6,
+                features=[{"type": "lock-commands"}],
+            )
+            for lock in server_locks(entry_id)
+        )
+    doors_section.append(_heading("Work mode · 工作模式", "mdi:cog"))
+    doors_section.append(
         {
-            "type": "grid",
-            "cards": doors_section(
-                title,
-                [
-                    lock
-                    for lock in locks
-                    if not entry_id or lock.get("config_entry_id") == entry_id
-                ],
-            ),
+            "type": "entities",
+            "state_color": True,
+            "entities": [
+                {
+                    "entity": selects[lock["device_id"]],
+                    "name": device_names.get(lock["device_id"]),
+                }
+                for entry_id, _ in servers
+                for lock in server_locks(entry_id)
+                if lock["device_id"] in selects
+            ],
         }
-        for entry_id, title in servers
-    ]
+    )
     sensors_section = [
         _heading("Door sensors · 门磁", "mdi:door-open"),
         *(
@@ -504,7 +502,7 @@ def build_dashboard(
                 "type": "sections",
                 "max_columns": 3,
                 "sections": [
-                    *door_sections,
+                    {"type": "grid", "cards": doors_section},
                     {"type": "grid", "cards": activity_section, "column_span": 2},
                     {"type": "grid", "cards": sensors_section},
                 ],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -46,9 +44,6 @@ from .runtime import (
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-# The adapter of entries made before the adapter key was stored (migration).
-LEGACY_ADAPTER: Final = "ax_bs_http_v1"
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -152,15 +147,15 @@ async def _async_connect(adapter: AcsAdapter) -> None:
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     """Migrate an entry made by an older version.
 
-    1.1 → 1.2: entries of the first release may lack the adapter key; the
-    only adapter of that time was the one named here (this is the one place
-    outside ``adapters/`` that names it).
+    1.1 → 1.2: entries of the first release may lack the adapter key; they
+    get the key of the only adapter of that time (the one place outside
+    ``adapters/`` that names an adapter key).
     """
     if entry.version > 1:
         return False  # made by a newer version
     if entry.version == 1 and entry.minor_version < 2:
         data = dict(entry.data)
-        data.setdefault(CONF_ADAPTER, LEGACY_ADAPTER)
+        data.setdefault(CONF_ADAPTER, "ax_bs_http_v1")
         hass.config_entries.async_update_entry(
             entry, data=data, version=1, minor_version=2
         )

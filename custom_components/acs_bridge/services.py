@@ -67,8 +67,8 @@ ATTR_MODE = "mode"
 
 KIND_PASSAGE = "passage"
 MAX_LIMIT = 10000
-# Records of one person: a server may not filter them by person (AX-ACS access
-# records cannot), so finding them can mean reading every record of the range.
+# Records of one person: a server may not filter them by person (an adapter
+# may filter rows itself), so finding them can mean reading every record of the range.
 # The range is bounded, and so is the time the whole action may take.
 MAX_PERSON_RECORDS_SPAN = timedelta(days=31)
 RECORDS_TIMEOUT = 60.0

@@ -1,15 +1,19 @@
 """Nothing above the adapter interface knows which plugin it talks to.
 
 Outside ``adapters/``, no module imports a plugin package, compares an adapter
-key, or names a vendor in code (a vendor's name, its default port, its cache
-window). Comments and docstrings may explain; code may not depend.
+key, or names a vendor (a vendor's name, its default port, its cache window):
+not in code, and not in comments or docstrings either (the Home Assistant side
+does not know which protocol it talks to). The one exception: the config entry
+migration may name the adapter key of entries made before the key was stored.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 from pathlib import Path
 import re
+import tokenize
 
 from custom_components.acs_bridge.adapters import available_adapters
 
@@ -26,8 +30,8 @@ VENDOR_WORDS = re.compile(
 #: name: a bare 2.0 is also a save delay.)
 VENDOR_NUMBERS = {6500}
 #: The one place that may name an adapter key: the migration of entries made
-#: before the key was stored (``__init__.py``).
-ALLOWED = {("__init__.py", "LEGACY_ADAPTER")}
+#: before the key was stored (``__init__.py``, this function).
+ALLOWED = {("__init__.py", "async_migrate_entry")}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -47,23 +51,31 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
-def _assigned_name(tree: ast.AST, node: ast.AST) -> str | None:
+def _enclosing_function(tree: ast.AST, node: ast.AST) -> str | None:
+    """Return the name of the function ``node`` is in (None: module level)."""
     for parent in ast.walk(tree):
-        if isinstance(parent, ast.Assign | ast.AnnAssign) and parent.value is node:
-            targets = (
-                parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            )
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    return target.id
+        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            child is node for child in ast.walk(parent)
+        ):
+            return parent.name
     return None
+
+
+def comment_offences(text: str, relative: str) -> list[str]:
+    """Return the comments that name a vendor."""
+    return [
+        f"{relative}:{token.start[0]} names a vendor in a comment: {token.string!r}"
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.COMMENT and VENDOR_WORDS.search(token.string)
+    ]
 
 
 def offences(path: Path, relative: str, keys: set[str]) -> list[str]:
     """Return what ``path`` does that only a plugin may do."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text, filename=str(path))
     docstrings = _docstrings(tree)
-    found: list[str] = []
+    found: list[str] = comment_offences(text, relative)
     for node in ast.walk(tree):
         where = f"{relative}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.ImportFrom):
@@ -95,10 +107,12 @@ def offences(path: Path, relative: str, keys: set[str]) -> list[str]:
             value = node.value
             if isinstance(value, str) and id(node) not in docstrings:
                 if value in keys:
-                    if (relative, _assigned_name(tree, node)) not in ALLOWED:
+                    if (relative, _enclosing_function(tree, node)) not in ALLOWED:
                         found.append(f"{where} names the adapter key {value!r}")
                 elif VENDOR_WORDS.search(value):
                     found.append(f"{where} names a vendor: {value!r}")
+            elif isinstance(value, str) and VENDOR_WORDS.search(value):
+                found.append(f"{where} names a vendor in a docstring")
             elif (
                 isinstance(value, int | float)
                 and not isinstance(value, bool)
@@ -144,24 +158,32 @@ def test_nothing_outside_the_adapters_knows_a_plugin() -> None:
     assert found == []
 
 
+SAMPLE = '''"""A docstring says AX-ACS."""
+from .adapters.ax_bs_http import AxBsHttpV1Adapter
+from .adapters import ax_bs_http
+import custom_components.acs_bridge.adapters.ax_bs_http.client
+MANUFACTURER = 'AX-ACS'
+PORT = 6500
+CACHE_WINDOW = 2.0
+realtime_cache_seconds = 1
+if adapter.key == other: pass
+if description.key == other: pass
+if entry.data[CONF_ADAPTER] == x: pass
+KIND = 'ax_bs_http_v1'
+def f():
+    "AX here is a docstring."
+    # AX in a comment
+def async_migrate_entry():
+    return 'ax_bs_http_v1'
+'''
+
+
 def test_the_scan_would_catch_them(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text(
-        '"""A docstring may say AX-ACS and 6500."""\n'
-        "from .adapters.ax_bs_http import AxBsHttpV1Adapter\n"
-        "from .adapters import ax_bs_http\n"
-        "import custom_components.acs_bridge.adapters.ax_bs_http.client\n"
-        "MANUFACTURER = 'AX-ACS'\n"
-        "PORT = 6500\n"
-        "CACHE_WINDOW = 2.0\n"
-        "realtime_cache_seconds = 1\n"
-        "if adapter.key == other: pass\n"
-        "if description.key == other: pass\n"
-        "if entry.data[CONF_ADAPTER] == x: pass\n"
-        "KIND = 'ax_bs_http_v1'\n"
-        "def f():\n    '''AX here is a docstring.'''\n    # AX in a comment\n",
-        encoding="utf-8",
-    )
+    sample.write_text(SAMPLE, encoding="utf-8")
     found = offences(sample, "sample.py", {"ax_bs_http_v1"})
-    assert len(found) == 10, found
-    assert not any(":1 " in offence for offence in found)
+    assert len(found) == 14, found
+    # The old adapter key is allowed only in __init__.py's entry migration.
+    assert sum("names the adapter key" in offence for offence in found) == 2
+    allowed = offences(sample, "__init__.py", {"ax_bs_http_v1"})
+    assert sum("names the adapter key" in offence for offence in allowed) == 1

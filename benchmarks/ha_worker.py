@@ -424,7 +424,42 @@ class Worker:
         return web.json_response({"ok": True})
 
 
-async def serve(port: int) -> None:
+def routes(worker: Worker) -> tuple[dict[str, Handler], dict[str, Handler]]:
+    """Return the AX worker's GET and POST handlers by path."""
+    gets: dict[str, Handler] = {
+        "/info": worker.info,
+        "/cpu": worker.cpu,
+        "/events": worker.get_events,
+        "/polls": worker.get_polls,
+        "/pipeline": worker.pipeline,
+    }
+    posts: dict[str, Handler] = {
+        "/setup": worker.setup,
+        "/commands": worker.commands,
+        "/site_mode": worker.site_mode,
+        "/measure_refresh": worker.measure_refresh,
+        "/profile/start": worker.profile_start,
+        "/profile/stop": worker.profile_stop,
+        "/unload": worker.unload,
+        "/quit": worker.quit,
+    }
+    return gets, posts
+
+
+async def serve(
+    port: int,
+    make_worker: Callable[[Any], Any] = Worker,
+    make_routes: Callable[
+        [Any], tuple[dict[str, Handler], dict[str, Handler]]
+    ] = routes,
+    prefix: str = "acs-bench-ha-",
+) -> None:
+    """Start Home Assistant's core and a worker on it; answer the driver until /quit.
+
+    ``make_worker(hass)`` builds the worker (it records events from
+    ``start_recording()`` on and stops on its ``stop`` event);
+    ``make_routes(worker)`` gives its handlers. ``hik_worker.py`` uses this too.
+    """
     from unittest.mock import patch
 
     from aiohttp.resolver import AsyncResolver
@@ -438,32 +473,16 @@ async def serve(port: int) -> None:
         "homeassistant.helpers.aiohttp_client._async_make_resolver",
         return_value=AsyncResolver(),
     ).start()
-    config_dir = tempfile.mkdtemp(prefix="acs-bench-ha-")
+    config_dir = tempfile.mkdtemp(prefix=prefix)
     async with async_test_home_assistant(config_dir=config_dir) as hass:
         # Let the loader find custom_components/ on sys.path (as the tests do).
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
         await hass.config.async_set_time_zone(SERVER_TIME_ZONE)
-        worker = Worker(hass)
+        worker = make_worker(hass)
         worker.start_recording()
 
         app = web.Application()
-        gets: dict[str, Handler] = {
-            "/info": worker.info,
-            "/cpu": worker.cpu,
-            "/events": worker.get_events,
-            "/polls": worker.get_polls,
-            "/pipeline": worker.pipeline,
-        }
-        posts: dict[str, Handler] = {
-            "/setup": worker.setup,
-            "/commands": worker.commands,
-            "/site_mode": worker.site_mode,
-            "/measure_refresh": worker.measure_refresh,
-            "/profile/start": worker.profile_start,
-            "/profile/stop": worker.profile_stop,
-            "/unload": worker.unload,
-            "/quit": worker.quit,
-        }
+        gets, posts = make_routes(worker)
         for path, handler in gets.items():
             app.router.add_get(path, handler)
         for path, handler in posts.items():
@@ -481,10 +500,14 @@ async def serve(port: int) -> None:
             await hass.async_stop(force=True)
 
 
-def main() -> None:
+def main(
+    prog: str = "python -m benchmarks.ha_worker",
+    run: Callable[[int], Awaitable[None]] = serve,
+) -> None:
+    """Parse the command line and run a worker with Home Assistant's loop policy."""
     from homeassistant import runner as ha_runner
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.ha_worker")
+    parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args()
@@ -494,7 +517,7 @@ def main() -> None:
     )
     # Home Assistant's own loop policy, as `hass` uses.
     asyncio.set_event_loop_policy(ha_runner.HassEventLoopPolicy(False))
-    asyncio.run(serve(args.port))
+    asyncio.run(run(args.port))
 
 
 if __name__ == "__main__":

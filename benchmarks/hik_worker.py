@@ -25,30 +25,17 @@ Start: ``python -m benchmarks.hik_worker`` prints ``READY <port>``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
-import logging
-from pathlib import Path
-import sys
-import tempfile
 import time
 from typing import Any
 
 from aiohttp import web
 
+from . import ha_worker
+from .ha_worker import Handler, Worker
+
 SERVER_TIME_ZONE = "Asia/Shanghai"
 ENTRY_ID = "01JACSBRIDGEBENCHHIKVISION"
-
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def rss_bytes() -> int:
-    """Return this process's resident set size."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 class HikWorker:
@@ -98,23 +85,9 @@ class HikWorker:
 
     # --- handlers --------------------------------------------------------------
 
-    async def info(self, request: web.Request) -> web.Response:
-        from homeassistant.const import __version__ as ha_version
-
-        return web.json_response(
-            {"ha_version": ha_version, "python": sys.version.split()[0]}
-        )
-
-    async def cpu(self, request: web.Request) -> web.Response:
-        # This handler runs on the event loop's thread: thread_time is the loop's.
-        return web.json_response(
-            {
-                "process": time.process_time(),
-                "thread": time.thread_time(),
-                "wall": time.time(),
-                "rss": rss_bytes(),
-            }
-        )
+    # /info and /cpu: the AX worker's (ha_worker.py).
+    info = Worker.info
+    cpu = Worker.cpu
 
     async def setup(self, request: web.Request) -> web.Response:
         from homeassistant.const import (
@@ -208,64 +181,23 @@ class HikWorker:
         return web.json_response({"ok": True})
 
 
+def routes(worker: HikWorker) -> tuple[dict[str, Handler], dict[str, Handler]]:
+    """Return the Hikvision worker's GET and POST handlers by path."""
+    gets: dict[str, Handler] = {
+        "/info": worker.info,
+        "/cpu": worker.cpu,
+        "/events": worker.get_events,
+        "/alarms": worker.get_alarms,
+        "/source": worker.source,
+    }
+    posts: dict[str, Handler] = {"/setup": worker.setup, "/quit": worker.quit}
+    return gets, posts
+
+
 async def serve(port: int) -> None:
-    from unittest.mock import patch
-
-    from aiohttp.resolver import AsyncResolver
-    from homeassistant import loader
-    from pytest_homeassistant_custom_component.common import async_test_home_assistant
-
-    # As ha_worker.py: no zeroconf resolver in this bare core (the host is an IP).
-    patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=AsyncResolver(),
-    ).start()
-    config_dir = tempfile.mkdtemp(prefix="acs-bench-hik-")
-    async with async_test_home_assistant(config_dir=config_dir) as hass:
-        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        await hass.config.async_set_time_zone(SERVER_TIME_ZONE)
-        worker = HikWorker(hass)
-        worker.start_recording()
-
-        app = web.Application()
-        gets: dict[str, Handler] = {
-            "/info": worker.info,
-            "/cpu": worker.cpu,
-            "/events": worker.get_events,
-            "/alarms": worker.get_alarms,
-            "/source": worker.source,
-        }
-        posts: dict[str, Handler] = {"/setup": worker.setup, "/quit": worker.quit}
-        for path, handler in gets.items():
-            app.router.add_get(path, handler)
-        for path, handler in posts.items():
-            app.router.add_post(path, handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
-        print(f"READY {runner.addresses[0][1]}", flush=True)
-        try:
-            await worker.stop.wait()
-        finally:
-            await runner.cleanup()
-            await hass.async_stop(force=True)
-
-
-def main() -> None:
-    from homeassistant import runner as ha_runner
-
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.hik_worker")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--log-level", default="WARNING")
-    args = parser.parse_args()
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    asyncio.set_event_loop_policy(ha_runner.HassEventLoopPolicy(False))
-    asyncio.run(serve(args.port))
+    """Home Assistant's core with a Hikvision entry, as ha_worker.py serves the AX one."""
+    await ha_worker.serve(port, HikWorker, routes, prefix="acs-bench-hik-")
 
 
 if __name__ == "__main__":
-    main()
+    ha_worker.main("python -m benchmarks.hik_worker", serve)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
-import signal
 import sys
 
 from .core import Simulator
+from .serving import run, serve_until_signal
 from .site import SiteSpec
 
 
@@ -52,37 +49,14 @@ async def serve(args: argparse.Namespace) -> None:
         )
     )
     sim.max_logged_requests = 100_000  # a long demo run must not grow without end
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    await sim.start(host=args.host, port=args.port)
-    try:
-        if args.demo:
-            sim.start_demo(args.demo_rate)
-        print(f"AX-ACS simulator ready at {sim.url}/api/v1/", flush=True)  # noqa: T201
-        await stop.wait()
-    finally:
-        await sim.stop()
-    logging.getLogger(__name__).info("simulator stopped")
+    await serve_until_signal(
+        sim, args, ready="AX-ACS simulator ready at", path="/api/v1/"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        asyncio.run(serve(args))
-    except (ValueError, OSError) as err:
-        print(f"simulator: {err}", file=sys.stderr)  # noqa: T201
-        return 2
-    except KeyboardInterrupt:
-        return 0
-    return 0
+    return run(parse_args(argv), serve)
 
 
 if __name__ == "__main__":

@@ -394,11 +394,7 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         if not changed:
             return
         self.data = replace(self.data, door_states=door_states)
-        # Only the entities of doors that changed are told: a swipe's refresh
-        # must not cost every entity of a large site a look at its state.
-        for door_id in changed:
-            for listener in list(self._door_listeners.get(door_id, ())):
-                listener()
+        self._tell_doors(changed)
 
     @callback
     def async_apply_door_changes(self, changes: Iterable[DoorChange]) -> None:
@@ -435,7 +431,15 @@ class AcsCoordinator(DataUpdateCoordinator[AcsData]):
         if not changed:
             return
         self.data = replace(data, door_states=door_states)
-        for door_id in dict.fromkeys(changed):
+        self._tell_doors(dict.fromkeys(changed))
+
+    def _tell_doors(self, door_ids: Iterable[str]) -> None:
+        """Tell only the entities of these doors that their state changed.
+
+        A swipe's refresh must not cost every entity of a large site a look at
+        its state.
+        """
+        for door_id in door_ids:
             for listener in list(self._door_listeners.get(door_id, ())):
                 listener()
 
